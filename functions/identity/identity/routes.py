@@ -1,0 +1,77 @@
+"""Identity's HTTP routes: parse, call a service, shape the answer. Nothing else."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, status
+
+from edu_common.deps import AdminUser, CurrentUser
+from edu_common.pagination import Page, PageParams
+from edu_common.tokens import Role
+from identity.deps import IdentityServiceDep
+from identity.schemas import (
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenResponse,
+    UserResponse,
+)
+from identity.services import TokenPair
+
+auth = APIRouter(prefix="/api/auth", tags=["auth"])
+users = APIRouter(prefix="/api/users", tags=["users"])
+admin = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+def _tokens(pair: TokenPair) -> TokenResponse:
+    return TokenResponse(
+        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+    )
+
+
+@auth.post("/register", status_code=status.HTTP_201_CREATED, summary="Create an account")
+async def register(body: RegisterRequest, service: IdentityServiceDep) -> UserResponse:
+    user = await service.register(
+        email=body.email, password=body.password, full_name=body.full_name, role=Role(body.role)
+    )
+    return UserResponse.of(user)
+
+
+@auth.post("/login", summary="Exchange email and password for tokens")
+async def login(body: LoginRequest, service: IdentityServiceDep) -> TokenResponse:
+    return _tokens(await service.login(email=body.email, password=body.password))
+
+
+@auth.post("/refresh", summary="Exchange a refresh token for new tokens")
+async def refresh(body: RefreshRequest, service: IdentityServiceDep) -> TokenResponse:
+    return _tokens(await service.refresh(body.refresh_token))
+
+
+@users.get("/me", summary="The caller's account")
+async def me(user: CurrentUser, service: IdentityServiceDep) -> UserResponse:
+    return UserResponse.of(await service.me(user))
+
+
+@admin.get("/teachers", summary="Teachers by verification status (admin only)")
+async def list_teachers(
+    _: AdminUser,
+    service: IdentityServiceDep,
+    page: PageParams,
+    status: Literal["pending", "verified"] = "pending",
+) -> Page[UserResponse]:
+    teachers, total = await service.list_teachers(verified=status == "verified", page=page)
+    return Page[UserResponse](
+        items=[UserResponse.of(t) for t in teachers],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@admin.post("/teachers/{user_id}/verify", summary="Verify a teacher (admin only)")
+async def verify_teacher(
+    user_id: uuid.UUID, _: AdminUser, service: IdentityServiceDep
+) -> UserResponse:
+    return UserResponse.of(await service.verify_teacher(user_id))

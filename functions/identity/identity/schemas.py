@@ -1,0 +1,58 @@
+"""The HTTP shapes of identity's requests and responses (SPEC §4 field names)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from identity.domain import User
+
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Length is checked by the domain too (bytes for bcrypt); this bound keeps junk out early.
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+
+
+class RegisterRequest(BaseModel):
+    email: EmailStr = Field(max_length=254)
+    password: Password
+    full_name: FullName
+    role: Literal["student", "teacher"] = "student"
+
+
+class LoginRequest(BaseModel):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class UserResponse(BaseModel):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: Literal["student", "teacher", "admin"]
+    is_verified: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserResponse:
+        return cls(
+            id=user.id,
+            email=user.email,
+            full_name=user.full_name,
+            role=user.role.value,
+            is_verified=user.is_verified,
+            created_at=user.created_at,
+        )

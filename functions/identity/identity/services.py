@@ -1,0 +1,118 @@
+"""Identity's use cases: register, log in, refresh, read oneself, verify teachers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+
+from edu_common.db import Database
+from edu_common.pagination import PageRequest
+from edu_common.passwords import dummy_hash, hash_password, verify_password
+from edu_common.settings import Settings
+from edu_common.tokens import (
+    InvalidToken,
+    Principal,
+    Role,
+    issue_access_token,
+    issue_refresh_token,
+    read_refresh_token,
+)
+from identity.domain import (
+    InvalidCredentials,
+    User,
+    UserNotFound,
+    check_password,
+    check_self_registration,
+    normalize_email,
+)
+from identity.repository import UserRepository
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class IdentityService:
+    def __init__(self, database: Database, settings: Settings, secret: str) -> None:
+        self._database = database
+        self._settings = settings
+        self._secret = secret
+
+    async def _hash(self, password: str) -> str:
+        # bcrypt is deliberately slow; keep it off the event loop.
+        return await asyncio.to_thread(hash_password, password, self._settings.bcrypt_rounds)
+
+    async def register(self, *, email: str, password: str, full_name: str, role: Role) -> User:
+        check_self_registration(role)
+        return await self.create_user(
+            email=email, password=password, full_name=full_name, role=role, is_verified=False
+        )
+
+    async def create_user(
+        self, *, email: str, password: str, full_name: str, role: Role, is_verified: bool
+    ) -> User:
+        check_password(password)
+        password_hash = await self._hash(password)
+        async with self._database.connection() as conn:
+            return await UserRepository(conn).add(
+                email=normalize_email(email),
+                password_hash=password_hash,
+                full_name=full_name.strip(),
+                role=role,
+                is_verified=is_verified,
+            )
+
+    async def login(self, *, email: str, password: str) -> TokenPair:
+        async with self._database.connection() as conn:
+            user = await UserRepository(conn).find_by_email(normalize_email(email))
+        # The same work for an unknown email as for a wrong password: no enumeration.
+        password_hash = user.password_hash if user else dummy_hash(self._settings.bcrypt_rounds)
+        matches = await asyncio.to_thread(verify_password, password, password_hash)
+        if user is None or not matches:
+            raise InvalidCredentials()
+        return self._tokens_for(user)
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        user_id = read_refresh_token(refresh_token, self._secret)
+        async with self._database.connection() as conn:
+            # Role and verification are re-read: a teacher verified since is verified now.
+            user = await UserRepository(conn).get(user_id)
+        if user is None:
+            raise InvalidToken("The account behind this token no longer exists.")
+        return self._tokens_for(user)
+
+    async def me(self, principal: Principal) -> User:
+        async with self._database.connection() as conn:
+            user = await UserRepository(conn).get(principal.user_id)
+        if user is None:
+            raise UserNotFound("The account behind this token no longer exists.")
+        return user
+
+    async def list_teachers(self, *, verified: bool, page: PageRequest) -> tuple[list[User], int]:
+        async with self._database.connection() as conn:
+            return await UserRepository(conn).list_teachers(
+                verified=verified, limit=page.limit, offset=page.offset
+            )
+
+    async def verify_teacher(self, user_id: uuid.UUID) -> User:
+        async with self._database.transaction() as conn:
+            users = UserRepository(conn)
+            user = await users.get(user_id)
+            if user is None:
+                raise UserNotFound()
+            user.verified()  # the domain refuses anyone but a teacher
+            return await users.mark_verified(user_id)
+
+    def _tokens_for(self, user: User) -> TokenPair:
+        ttl = self._settings.access_token_ttl_seconds
+        return TokenPair(
+            access_token=issue_access_token(user.as_principal(), self._secret, ttl),
+            refresh_token=issue_refresh_token(
+                user.id, self._secret, self._settings.refresh_token_ttl_seconds
+            ),
+            expires_in=ttl,
+        )

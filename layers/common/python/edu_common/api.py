@@ -1,0 +1,155 @@
+"""The FastAPI application every function is built on.
+
+``create_service_app`` gives each function the same error shape, the same invocation headers,
+observability, a health route and its OpenAPI document under ``/api/<service>/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from edu_common.db import CONNECTION_ERRORS, Database, DatabaseUnavailable
+from edu_common.errors import DomainError, error_body, status_of
+from edu_common.observability import InvocationHeadersMiddleware, Observability
+from edu_common.settings import Settings, settings_for
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorDetail(BaseModel):
+    field: str | None = None
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every function."""
+
+    error: ErrorInfo
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        400: "Malformed request (e.g. invalid JSON)",
+        401: "Missing, invalid or expired token",
+        403: "Not allowed for this caller",
+        404: "Not found",
+        409: "Conflicts with the current state",
+        422: "Validation failed; `details` names each field",
+        503: "A dependency (the database) is unavailable",
+    }.items()
+}
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+
+
+def _field_of(location: Iterable[Any]) -> str | None:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or None
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"WWW-Authenticate": "Bearer"} if status_of(exc) == 401 else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers
+    )
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return JSONResponse(
+            error_body("invalid_json", "The request body is not valid JSON."), status_code=400
+        )
+    details = [
+        {"field": _field_of(error.get("loc", ())), "message": str(error.get("msg", "invalid"))}
+        for error in errors
+    ]
+    return JSONResponse(
+        error_body("validation_error", "The request is not valid.", details), status_code=422
+    )
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else "The request cannot be processed."
+    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, CONNECTION_ERRORS):
+        unavailable = DatabaseUnavailable()
+        logger.error("dependency unavailable: %s", exc.__class__.__name__)
+        return JSONResponse(error_body(unavailable.code, unavailable.message), status_code=503)
+    logger.exception("unhandled error")
+    return JSONResponse(
+        error_body("internal_error", "An unexpected error occurred."), status_code=500
+    )
+
+
+def create_service_app(
+    service: str,
+    *,
+    routers: Iterable[APIRouter],
+    title: str,
+    description: str = "",
+    settings: Settings | None = None,
+) -> FastAPI:
+    settings = settings or settings_for(service)
+    prefix = f"/api/{service}"
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+        responses=ERROR_RESPONSES,
+    )
+    observability = Observability(service)
+    app.state.settings = settings
+    app.state.database = Database(settings)
+    app.state.observability = observability
+
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(InvocationHeadersMiddleware, observability=observability)
+
+    @app.get(f"{prefix}/health", tags=["health"], summary="Liveness (no database round trip)")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    for router in routers:
+        app.include_router(router)
+    return app

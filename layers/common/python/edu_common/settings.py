@@ -1,0 +1,105 @@
+"""Typed settings, read once per execution environment from the environment.
+
+Every function reads the same variable names (SPEC §7): a database URL, the JWT secret, token
+lifetimes and the bottleneck switches of SPEC §6. A function's own database URL may be given as
+``<SERVICE>_DATABASE_URL`` (so that one shell, or one test process, can hold all five) or as
+plain ``DATABASE_URL`` (what template.yaml sets for each function).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES: tuple[str, ...] = ("identity", "course", "enrollment", "payment", "notification")
+DEFAULT_PORTS: dict[str, int] = {
+    "identity": 5433,
+    "course": 5434,
+    "enrollment": 5435,
+    "payment": 5436,
+    "notification": 5437,
+}
+DEV_JWT_SECRET = "local-development-secret-change-me-0123456789"
+
+
+def default_database_url(service: str) -> str:
+    """The URL `edu db up` serves for ``service`` (and docker-compose.yml too)."""
+    return f"postgresql://postgres:postgres@127.0.0.1:{DEFAULT_PORTS[service]}/{service}"
+
+
+def database_url_env_name(service: str) -> str:
+    return f"{service.upper()}_DATABASE_URL"
+
+
+class Settings(BaseSettings):
+    """Configuration of one function (``service_name``) in one execution environment."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    service_name: str = "edu"
+    environment: str = "local"
+    database_url: str = ""
+
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    # In AWS the secret may live in Secrets Manager; it is fetched once per environment.
+    jwt_secret_arn: str = ""
+    access_token_ttl_seconds: int = Field(default=900, gt=0)
+    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, gt=0)
+    offer_token_ttl_seconds: int = Field(default=30 * 60, gt=0)
+    receipt_token_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    # By default the pool opens all of its connections at once, like the seed's pool of 5:
+    # N concurrent environments x pool size is what the database sees (SPEC §6).
+    db_pool_min_size: int | None = Field(default=None, ge=0)
+    db_pool_acquire_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=10_000, ge=0)
+
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    search_index: Literal["none", "trgm"] = "none"
+    cache: Literal["none", "redis"] = "none"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    cache_ttl_seconds: int = Field(default=60, gt=0)
+
+    email_sender: str = ""
+    aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
+
+    max_page_size: int = Field(default=100, ge=1)
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> Settings:
+        if self.db_pool_min_size is not None and self.db_pool_min_size > self.db_pool_size:
+            raise ValueError("DB_POOL_MIN_SIZE cannot exceed DB_POOL_SIZE")
+        return self
+
+    @property
+    def pool_min_size(self) -> int:
+        return self.db_pool_size if self.db_pool_min_size is None else self.db_pool_min_size
+
+
+def load_settings(service_name: str, **overrides: object) -> Settings:
+    """Read the settings of ``service_name`` from the environment.
+
+    ``<SERVICE>_DATABASE_URL`` wins over ``DATABASE_URL``; with neither, the local default of
+    `edu db up` is used.
+    """
+    database_url = (
+        os.environ.get(database_url_env_name(service_name))
+        or os.environ.get("DATABASE_URL")
+        or default_database_url(service_name)
+    )
+    values: dict[str, object] = {"service_name": service_name, "database_url": database_url}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8)
+def settings_for(service_name: str) -> Settings:
+    """Settings of ``service_name``, read once per process (an execution environment)."""
+    return load_settings(service_name)

@@ -1,0 +1,148 @@
+"""JWT rules of SPEC §3: HS256 pinned, exp required, type checked, nothing forged accepted."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+
+import jwt
+import pytest
+
+from edu_common.tokens import (
+    InvalidToken,
+    Offer,
+    Principal,
+    Receipt,
+    Role,
+    issue_access_token,
+    issue_offer,
+    issue_receipt,
+    issue_refresh_token,
+    read_access_token,
+    read_offer,
+    read_receipt,
+    read_refresh_token,
+)
+
+SECRET = "unit-test-secret-0123456789abcdef0123456789"
+STUDENT = Principal(uuid.uuid4(), "ann@example.com", "Ann", Role.STUDENT, False)
+
+
+def _b64(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _claims(**overrides: object) -> dict[str, object]:
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "sub": str(STUDENT.user_id),
+        "email": STUDENT.email,
+        "name": STUDENT.name,
+        "role": "student",
+        "is_verified": False,
+        "type": "access",
+        "iat": now,
+        "exp": now + 600,
+    }
+    claims.update(overrides)
+    return claims
+
+
+def test_access_token_round_trip_keeps_every_claim() -> None:
+    token = issue_access_token(STUDENT, SECRET, 60)
+    assert read_access_token(token, SECRET) == STUDENT
+
+
+def test_alg_none_is_refused() -> None:
+    # Given a token that claims no signature is needed
+    unsigned = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_claims(role='admin'))}."
+    # Then it is refused
+    with pytest.raises(InvalidToken):
+        read_access_token(unsigned, SECRET)
+
+
+@pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
+def test_other_algorithms_are_refused_even_with_the_right_secret(algorithm: str) -> None:
+    token = jwt.encode(_claims(), SECRET, algorithm=algorithm)
+    with pytest.raises(InvalidToken):
+        read_access_token(token, SECRET)
+
+
+def test_wrong_secret_is_refused() -> None:
+    token = jwt.encode(_claims(), "another-secret-of-the-same-length-0123456", algorithm="HS256")
+    with pytest.raises(InvalidToken):
+        read_access_token(token, SECRET)
+
+
+def test_tampered_role_is_refused() -> None:
+    # Given a genuine student token whose payload is rewritten to say admin
+    header, _, signature = issue_access_token(STUDENT, SECRET, 60).split(".")
+    forged = f"{header}.{_b64(_claims(role='admin'))}.{signature}"
+    # Then the signature no longer matches
+    with pytest.raises(InvalidToken):
+        read_access_token(forged, SECRET)
+
+
+def test_expired_token_is_refused_with_its_own_code() -> None:
+    token = jwt.encode(_claims(exp=int(time.time()) - 60), SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken) as error:
+        read_access_token(token, SECRET)
+    assert error.value.code == "token_expired"
+
+
+def test_token_without_exp_is_refused() -> None:
+    claims = _claims()
+    del claims["exp"]
+    with pytest.raises(InvalidToken):
+        read_access_token(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET)
+
+
+def test_refresh_token_is_not_an_access_token() -> None:
+    refresh = issue_refresh_token(STUDENT.user_id, SECRET, 60)
+    with pytest.raises(InvalidToken) as error:
+        read_access_token(refresh, SECRET)
+    assert error.value.code == "wrong_token_type"
+    assert read_refresh_token(refresh, SECRET) == STUDENT.user_id
+
+
+def test_access_token_is_not_a_refresh_token() -> None:
+    with pytest.raises(InvalidToken):
+        read_refresh_token(issue_access_token(STUDENT, SECRET, 60), SECRET)
+
+
+def test_unknown_role_is_refused() -> None:
+    token = jwt.encode(_claims(role="superuser"), SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken):
+        read_access_token(token, SECRET)
+
+
+def test_garbage_is_refused() -> None:
+    for junk in ["", "abc", "a.b.c", "🙂.🙂.🙂"]:
+        with pytest.raises(InvalidToken):
+            read_access_token(junk, SECRET)
+
+
+def test_offer_and_receipt_round_trip_and_do_not_stand_in_for_each_other() -> None:
+    offer = Offer(uuid.uuid4(), 4999, "USD")
+    offer_token = issue_offer(offer, SECRET, 60)
+    assert read_offer(offer_token, SECRET) == offer
+
+    receipt = Receipt(uuid.uuid4(), STUDENT.user_id, offer.course_id, 4999, "USD")
+    receipt_token = issue_receipt(receipt, SECRET, 60)
+    assert read_receipt(receipt_token, SECRET) == receipt
+
+    with pytest.raises(InvalidToken):
+        read_receipt(offer_token, SECRET)
+    with pytest.raises(InvalidToken):
+        read_offer(receipt_token, SECRET)
+
+
+def test_offer_with_a_negative_or_non_integer_price_is_refused() -> None:
+    now = int(time.time())
+    for price in (-1, 10.5, "100", True):
+        claims = {"type": "offer", "course_id": str(uuid.uuid4()), "price": price,
+                  "currency": "USD", "iat": now, "exp": now + 60}  # fmt: skip
+        with pytest.raises(InvalidToken):
+            read_offer(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET)
