@@ -35,7 +35,12 @@ def register(api: Any, role: str = "student", name: str | None = None) -> Accoun
     email = unique_email(role)
     response = api.post(
         "/api/auth/register",
-        json={"email": email, "password": PASSWORD, "full_name": name or role.title(), "role": role},
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "full_name": name or role.title(),
+            "role": role,
+        },
     )
     assert response.status == 201, response.text
     tokens = login(api, email)

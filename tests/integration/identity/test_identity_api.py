@@ -123,7 +123,9 @@ def test_admin_verifies_a_teacher_and_the_refreshed_token_says_so(
     assert verified.json()["is_verified"] is True
 
     # Then the teacher's next refresh carries is_verified: true
-    refreshed = identity_api.post("/api/auth/refresh", json={"refresh_token": teacher.refresh_token})
+    refreshed = identity_api.post(
+        "/api/auth/refresh", json={"refresh_token": teacher.refresh_token}
+    )
     assert refreshed.status == 200
     assert _claims(refreshed.json()["access_token"])["is_verified"] is True
     listed = identity_api.get(
