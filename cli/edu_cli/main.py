@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from edu_cli.commands import admin, migrate, serve
+from edu_cli.commands import admin, migrate, requirements, serve
 
 app = typer.Typer(
     name="edu",
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.command("migrate")(migrate.migrate)
 app.add_typer(admin.app, name="admin")
 app.command("serve")(serve.serve)
+app.command("requirements")(requirements.requirements)
 
 
 if __name__ == "__main__":  # pragma: no cover
