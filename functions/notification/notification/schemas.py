@@ -1,0 +1,59 @@
+"""The HTTP shapes of notification's requests and responses (SPEC §4 field names)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from edu_common.pagination import Page
+from notification.domain import (
+    MAX_BODY_LENGTH,
+    MAX_TITLE_LENGTH,
+    EmailStatus,
+    Notification,
+    NotificationType,
+)
+
+
+class CreateNotificationRequest(BaseModel):
+    """A notification for the caller. Whose it is comes from the token, never from the body."""
+
+    type: NotificationType
+    title: str = Field(min_length=1, max_length=MAX_TITLE_LENGTH)
+    body: str = Field(min_length=1, max_length=MAX_BODY_LENGTH)
+    email: bool = Field(
+        default=True,
+        description="Also email it to the caller (only when the function has an EMAIL_SENDER).",
+    )
+
+
+class NotificationResponse(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    type: NotificationType
+    title: str
+    body: str
+    is_read: bool
+    created_at: datetime
+    email_status: EmailStatus = Field(
+        description="skipped (no email wanted or possible), pending, sent or failed"
+    )
+
+    @classmethod
+    def of(cls, notification: Notification) -> NotificationResponse:
+        return cls(
+            id=notification.id,
+            user_id=notification.user_id,
+            type=notification.type,
+            title=notification.title,
+            body=notification.body,
+            is_read=notification.is_read,
+            created_at=notification.created_at,
+            email_status=notification.email_status,
+        )
+
+
+class NotificationPage(Page[NotificationResponse]):
+    unread_count: int = Field(description="The caller's unread notifications, whatever the filter")
