@@ -1,0 +1,129 @@
+"""Log output: a background writer (so request threads never block on a terminal) and the
+Lambda platform lines (START, END, REPORT, INIT_REPORT) in AWS's format.
+
+AWS's REPORT line separates its fields with tabs and ends with a tab::
+
+    REPORT RequestId: 8f507cfc-...\tDuration: 2.68 ms\tBilled Duration: 3 ms\t
+    Memory Size: 128 MB\tMax Memory Used: 72 MB\tInit Duration: 161.12 ms\t
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import sys
+import threading
+from typing import IO
+
+__all__ = [
+    "LogSink",
+    "billed_ms",
+    "end_line",
+    "init_report_line",
+    "report_line",
+    "start_line",
+    "timeout_line",
+]
+
+
+class LogSink:
+    """Writes tagged lines from a dedicated thread, preserving the order they were put."""
+
+    def __init__(self, stream: IO[str] | None = None, quiet: bool = False) -> None:
+        self._stream = stream if stream is not None else sys.stdout
+        self._quiet = quiet
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="devhost-log", daemon=True)
+        self._thread.start()
+        self._lock = threading.Lock()
+        self.lines: list[str] | None = None  # set to [] to capture (tests)
+
+    def emit(self, tag: str, line: str) -> None:
+        text = f"[{tag}] {line}"
+        if self.lines is not None:
+            with self._lock:
+                self.lines.append(text)
+        if not self._quiet:
+            self._queue.put(text)
+
+    def host(self, line: str) -> None:
+        self.emit("devhost", line)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            try:
+                while len(batch) < 512:
+                    nxt = self._queue.get_nowait()
+                    if nxt is None:
+                        self._write(batch)
+                        return
+                    batch.append(nxt)
+            except queue.Empty:
+                pass
+            self._write(batch)
+
+    def _write(self, batch: list[str]) -> None:
+        try:
+            self._stream.write("\n".join(batch) + "\n")
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def close(self, timeout: float = 2.0) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+
+def billed_ms(duration_ms: float, init_ms: float | None = None) -> int:
+    """Billed duration: rounded up to the next millisecond. Since 1 August 2025 the INIT phase
+    of on-demand functions is billed too, so a cold invocation bills Duration + Init Duration."""
+    total = duration_ms + (init_ms or 0.0)
+    return max(1, math.ceil(round(total, 6)))
+
+
+def start_line(request_id: str) -> str:
+    return f"START RequestId: {request_id} Version: $LATEST"
+
+
+def end_line(request_id: str) -> str:
+    return f"END RequestId: {request_id}"
+
+
+def report_line(
+    request_id: str,
+    duration_ms: float,
+    memory_mb: int,
+    max_memory_mb: int,
+    init_ms: float | None = None,
+    status: str | None = None,
+    error_type: str | None = None,
+) -> str:
+    parts = [
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {billed_ms(duration_ms, init_ms)} ms",
+        f"Memory Size: {memory_mb} MB",
+        f"Max Memory Used: {max_memory_mb} MB",
+    ]
+    if init_ms is not None:
+        parts.append(f"Init Duration: {init_ms:.2f} ms")
+    if status is not None:
+        parts.append(f"Status: {status}")
+    if error_type is not None:
+        parts.append(f"Error Type: {error_type}")
+    return "\t".join(parts) + "\t"
+
+
+def init_report_line(init_ms: float, status: str, error_type: str | None = None) -> str:
+    parts = [f"INIT_REPORT Init Duration: {init_ms:.2f} ms", "Phase: init", f"Status: {status}"]
+    if error_type:
+        parts.append(f"Error Type: {error_type}")
+    return "\t".join(parts)
+
+
+def timeout_line(ts_iso: str, request_id: str, timeout_s: float) -> str:
+    return f"{ts_iso} {request_id} Task timed out after {timeout_s:.2f} seconds"

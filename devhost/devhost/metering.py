@@ -1,0 +1,306 @@
+"""Per-function metering: counters, histograms, environment gauges, memory and cost;
+rendered as Prometheus text and as JSON, and appended as JSON lines to an invocation log."""
+
+from __future__ import annotations
+
+import json
+import math
+import queue
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["OUTCOMES", "InvocationLog", "InvocationRecord", "Metering"]
+
+OUTCOMES = ("ok", "error", "timeout", "oom", "crash", "throttled")
+# US East (N. Virginia) on-demand prices.
+PRICE_PER_GB_S = {"x86_64": 0.0000166667, "arm64": 0.0000133334}
+PRICE_PER_REQUEST = 0.20 / 1_000_000
+
+_DURATION_BUCKETS_S = (
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+)
+_INIT_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+_SAMPLE_WINDOW = 100_000
+
+
+@dataclass
+class InvocationRecord:
+    """One line of the JSON-lines invocation log (see README)."""
+
+    ts: str  # ISO-8601 UTC time the invocation ended
+    ts_epoch_ms: int
+    function: str  # logical id
+    function_name: str
+    request_id: str | None  # Lambda request id (None when throttled)
+    apigw_request_id: str
+    route_key: str
+    method: str
+    path: str
+    http_status: int
+    outcome: str  # ok | error | timeout | oom | crash | throttled
+    status: str  # same as outcome
+    error_type: str | None
+    cold_start: bool
+    init_duration_ms: float | None
+    duration_ms: float
+    billed_duration_ms: int
+    memory_size_mb: int
+    max_memory_used_mb: int
+    environment_id: str | None
+    concurrent_environments: int  # busy environments of this function, this one included
+    function_environments: int  # live environments of this function
+    host_environments: int  # live environments of all functions
+    latency_ms: float  # host time from request to response, init included
+
+
+class _Histogram:
+    def __init__(self, buckets: tuple[float, ...]) -> None:
+        self.buckets = buckets
+        self.counts = [0] * len(buckets)
+        self.count = 0
+        self.sum = 0.0
+        self.samples: deque[float] = deque(maxlen=_SAMPLE_WINDOW)
+
+    def observe(self, value_ms: float) -> None:
+        value_s = value_ms / 1000.0
+        self.count += 1
+        self.sum += value_s
+        self.samples.append(value_ms)
+        for i, bound in enumerate(self.buckets):
+            if value_s <= bound:
+                self.counts[i] += 1
+
+    def summary(self) -> dict[str, float | int | None]:
+        data = sorted(self.samples)
+        n = len(data)
+
+        def pct(p: float) -> float | None:
+            if not n:
+                return None
+            return round(data[min(n - 1, max(0, math.ceil(p * n) - 1))], 3)
+
+        return {
+            "count": self.count,
+            "sum": round(self.sum * 1000.0, 3),
+            "mean": round(self.sum * 1000.0 / self.count, 3) if self.count else None,
+            "min": round(data[0], 3) if n else None,
+            "p50": pct(0.50),
+            "p90": pct(0.90),
+            "p95": pct(0.95),
+            "p99": pct(0.99),
+            "max": round(data[-1], 3) if n else None,
+        }
+
+    def prometheus(self, name: str, labels: str, out: list[str]) -> None:
+        for bound, count in zip(self.buckets, self.counts, strict=True):
+            out.append(f'{name}_bucket{{{labels},le="{bound}"}} {count}')
+        out.append(f'{name}_bucket{{{labels},le="+Inf"}} {self.count}')
+        out.append(f"{name}_sum{{{labels}}} {self.sum:.6f}")
+        out.append(f"{name}_count{{{labels}}} {self.count}")
+
+
+class FunctionMeter:
+    def __init__(self, logical_id: str, memory_mb: int, architecture: str) -> None:
+        self.logical_id = logical_id
+        self.memory_mb = memory_mb
+        self.architecture = architecture
+        self.reset()
+
+    def reset(self) -> None:
+        self.outcomes = dict.fromkeys(OUTCOMES, 0)
+        self.cold_starts = 0
+        self.init = _Histogram(_INIT_BUCKETS_S)
+        self.duration = _Histogram(_DURATION_BUCKETS_S)
+        self.billed = _Histogram(_DURATION_BUCKETS_S)
+        self.gb_seconds = 0.0
+        self.peak_memory_mb = 0
+        self.peak_environments = 0
+        self.peak_concurrency = 0
+
+    @property
+    def invocations(self) -> int:
+        return sum(v for k, v in self.outcomes.items() if k != "throttled")
+
+    @property
+    def errors(self) -> int:
+        return sum(self.outcomes[k] for k in ("error", "timeout", "oom", "crash"))
+
+    def cost_usd(self) -> float:
+        price = PRICE_PER_GB_S.get(self.architecture, PRICE_PER_GB_S["x86_64"])
+        return self.gb_seconds * price + self.invocations * PRICE_PER_REQUEST
+
+
+class Metering:
+    """Thread-safe metering of all functions. Environment gauges come from a callback so
+    they are always current."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.meters: dict[str, FunctionMeter] = {}
+        self.started = time.time()
+
+    def add_function(self, logical_id: str, memory_mb: int, architecture: str) -> None:
+        with self._lock:
+            self.meters[logical_id] = FunctionMeter(logical_id, memory_mb, architecture)
+
+    def record(self, rec: InvocationRecord) -> None:
+        with self._lock:
+            meter = self.meters[rec.function]
+            meter.outcomes[rec.outcome] = meter.outcomes.get(rec.outcome, 0) + 1
+            if rec.outcome == "throttled":
+                return
+            if rec.cold_start:
+                meter.cold_starts += 1
+            if rec.init_duration_ms is not None:
+                meter.init.observe(rec.init_duration_ms)
+            meter.duration.observe(rec.duration_ms)
+            meter.billed.observe(float(rec.billed_duration_ms))
+            meter.gb_seconds += rec.billed_duration_ms / 1000.0 * rec.memory_size_mb / 1024.0
+            meter.peak_memory_mb = max(meter.peak_memory_mb, rec.max_memory_used_mb)
+            meter.peak_concurrency = max(meter.peak_concurrency, rec.concurrent_environments)
+            meter.peak_environments = max(meter.peak_environments, rec.function_environments)
+
+    def observe_environments(self, logical_id: str, live: int, busy: int) -> None:
+        with self._lock:
+            meter = self.meters.get(logical_id)
+            if meter is not None:
+                meter.peak_environments = max(meter.peak_environments, live)
+                meter.peak_concurrency = max(meter.peak_concurrency, busy)
+
+    def reset(self, logical_id: str | None = None) -> None:
+        with self._lock:
+            for name, meter in self.meters.items():
+                if logical_id is None or name == logical_id:
+                    meter.reset()
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def function_json(self, logical_id: str, gauges: dict[str, int]) -> dict[str, Any]:
+        with self._lock:
+            m = self.meters[logical_id]
+            return {
+                "invocations": m.invocations,
+                "errors": m.errors,
+                "throttles": m.outcomes["throttled"],
+                "cold_starts": m.cold_starts,
+                "outcomes": dict(m.outcomes),
+                "environments": {
+                    **gauges,
+                    "peak": m.peak_environments,
+                    "peak_concurrency": m.peak_concurrency,
+                },
+                "init_duration_ms": m.init.summary(),
+                "duration_ms": m.duration.summary(),
+                "billed_duration_ms": m.billed.summary(),
+                "peak_memory_used_mb": m.peak_memory_mb,
+                "gb_seconds": round(m.gb_seconds, 6),
+                "estimated_cost_usd": round(m.cost_usd(), 8),
+            }
+
+    def prometheus(self, gauges: dict[str, dict[str, int]]) -> str:
+        out: list[str] = []
+        with self._lock:
+            meters = list(self.meters.values())
+
+            def family(name: str, kind: str, help_text: str) -> None:
+                out.append(f"# HELP {name} {help_text}")
+                out.append(f"# TYPE {name} {kind}")
+
+            family("devhost_invocations_total", "counter", "Invocations by outcome.")
+            for m in meters:
+                for outcome, count in m.outcomes.items():
+                    out.append(
+                        f'devhost_invocations_total{{function="{m.logical_id}",'
+                        f'outcome="{outcome}"}} {count}'
+                    )
+            simple: list[tuple[str, str, str, Any]] = [
+                ("devhost_errors_total", "counter", "Function errors (error, timeout, oom, "
+                 "crash).", lambda m: m.errors),
+                ("devhost_throttles_total", "counter", "Throttled requests.",
+                 lambda m: m.outcomes["throttled"]),
+                ("devhost_cold_starts_total", "counter", "Cold starts.",
+                 lambda m: m.cold_starts),
+                ("devhost_gb_seconds_total", "counter", "Billed GB-seconds.",
+                 lambda m: f"{m.gb_seconds:.6f}"),
+                ("devhost_estimated_cost_usd_total", "counter",
+                 "Estimated on-demand cost (requests + GB-seconds).",
+                 lambda m: f"{m.cost_usd():.8f}"),
+                ("devhost_max_memory_used_bytes", "gauge", "Peak Max Memory Used.",
+                 lambda m: m.peak_memory_mb * 1024 * 1024),
+                ("devhost_memory_size_bytes", "gauge", "Configured MemorySize.",
+                 lambda m: m.memory_mb * 1024 * 1024),
+                ("devhost_environments_peak", "gauge", "Peak live environments.",
+                 lambda m: m.peak_environments),
+                ("devhost_concurrent_executions_peak", "gauge", "Peak concurrent executions.",
+                 lambda m: m.peak_concurrency),
+            ]
+            for name, kind, help_text, getter in simple:
+                family(name, kind, help_text)
+                for m in meters:
+                    out.append(f'{name}{{function="{m.logical_id}"}} {getter(m)}')
+            family("devhost_environments", "gauge", "Live environments by state.")
+            for m in meters:
+                for state, value in gauges.get(m.logical_id, {}).items():
+                    if state == "live":
+                        continue
+                    out.append(
+                        f'devhost_environments{{function="{m.logical_id}",state="{state}"}} '
+                        f"{value}"
+                    )
+            family("devhost_concurrent_executions", "gauge", "Busy environments.")
+            for m in meters:
+                busy = gauges.get(m.logical_id, {}).get("busy", 0)
+                out.append(f'devhost_concurrent_executions{{function="{m.logical_id}"}} {busy}')
+            for attr, name, help_text in (
+                ("init", "devhost_init_duration_seconds", "Init Duration of cold starts."),
+                ("duration", "devhost_duration_seconds", "Invocation Duration."),
+                ("billed", "devhost_billed_duration_seconds", "Billed Duration."),
+            ):
+                family(name, "histogram", help_text)
+                for m in meters:
+                    getattr(m, attr).prometheus(name, f'function="{m.logical_id}"', out)
+        return "\n".join(out) + "\n"
+
+
+class InvocationLog:
+    """Appends :class:`InvocationRecord` lines to a file from a background thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a", encoding="utf-8")
+        self._queue: queue.SimpleQueue[InvocationRecord | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="devhost-invlog", daemon=True)
+        self._thread.start()
+
+    def append(self, rec: InvocationRecord) -> None:
+        self._queue.put(rec)
+
+    def _run(self) -> None:
+        while True:
+            rec = self._queue.get()
+            if rec is None:
+                break
+            lines = [json.dumps(asdict(rec), separators=(",", ":"))]
+            try:
+                while True:
+                    nxt = self._queue.get_nowait()
+                    if nxt is None:
+                        self._file.write("\n".join(lines) + "\n")
+                        self._file.flush()
+                        self._file.close()
+                        return
+                    lines.append(json.dumps(asdict(nxt), separators=(",", ":")))
+            except queue.Empty:
+                pass
+            self._file.write("\n".join(lines) + "\n")
+            self._file.flush()
+        self._file.close()
+
+    def close(self, timeout: float = 2.0) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout)
