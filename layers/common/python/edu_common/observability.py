@@ -56,14 +56,20 @@ class Observability:
         self.service = service
         self.logger = Logger(service=service)
         self.metrics = Metrics(namespace=NAMESPACE, service=service)
-        self.tracer = Tracer(service=service, disabled=not _xray_available())
+        # Powertools imports the X-Ray SDK (and botocore) even for a disabled Tracer: about
+        # a second of cold start. Where no X-Ray daemon listens, there is no Tracer at all.
+        self.tracer: Tracer | None = Tracer(service=service) if _xray_available() else None
 
     def instrument(self, handler: LambdaHandler) -> LambdaHandler:
         """Wrap a Lambda handler (Mangum's) with logging, metrics and tracing."""
         logged = self.logger.inject_lambda_context(
             correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
         )(handler)
-        traced = self.tracer.capture_lambda_handler(logged, capture_response=False)
+        traced = (
+            self.tracer.capture_lambda_handler(logged, capture_response=False)
+            if self.tracer
+            else logged
+        )
         metered: LambdaHandler = self.metrics.log_metrics(
             traced, capture_cold_start_metric=True, raise_on_empty_metrics=False
         )
