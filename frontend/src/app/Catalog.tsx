@@ -1,0 +1,217 @@
+"use client";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+import { CourseCard } from "@/components/CourseCard";
+import { Button, EmptyState, ErrorState, Pagination, SelectField, TextField } from "@/components/ui";
+import { api } from "@/lib/api";
+import { CATALOG_PAGE_SIZE, CATEGORIES, LEVELS, SORTS } from "@/lib/constants";
+import { pluralize } from "@/lib/format";
+import { useAsync, useDebounced } from "@/lib/hooks";
+import type { CatalogQuery } from "@/lib/types";
+
+type FilterKey = "q" | "category" | "level" | "min_price" | "max_price" | "free" | "sort" | "offset";
+
+function toCents(text: string | null): number | undefined {
+  if (!text) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) && n >= 0 ? Math.round(n * 100) : undefined;
+}
+
+export function Catalog() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+
+  const [q, setQ] = useState(params.get("q") ?? "");
+  const [minPrice, setMinPrice] = useState(params.get("min_price") ?? "");
+  const [maxPrice, setMaxPrice] = useState(params.get("max_price") ?? "");
+  const debouncedQ = useDebounced(q, 350);
+  const debouncedMin = useDebounced(minPrice, 500);
+  const debouncedMax = useDebounced(maxPrice, 500);
+
+  const category = params.get("category") ?? "";
+  const level = params.get("level") ?? "";
+  const free = params.get("free") === "true";
+  const sort = params.get("sort") ?? "newest";
+  const offset = Math.max(0, Number(params.get("offset") ?? 0) || 0);
+
+  const setParams = (changes: Partial<Record<FilterKey, string>>, resetOffset = true) => {
+    const next = new URLSearchParams(params.toString());
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === undefined || v === "" || (k === "sort" && v === "newest") || (k === "offset" && v === "0")) next.delete(k);
+      else next.set(k, v);
+    }
+    if (resetOffset && !("offset" in changes)) next.delete("offset");
+    const qs = next.toString();
+    if (qs === params.toString()) return;
+    router.replace(`${pathname}${qs ? `?${qs}` : ""}`, { scroll: false });
+  };
+
+  // Debounced text inputs → URL.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    setParams({ q: debouncedQ.trim(), min_price: debouncedMin.trim(), max_price: debouncedMax.trim() });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debouncedQ, debouncedMin, debouncedMax]);
+
+  const query: CatalogQuery = {
+    q: params.get("q") ?? undefined,
+    category: category || undefined,
+    level: level || undefined,
+    min_price: free ? undefined : toCents(params.get("min_price")),
+    max_price: free ? undefined : toCents(params.get("max_price")),
+    free: free || undefined,
+    sort,
+    limit: CATALOG_PAGE_SIZE,
+    offset,
+  };
+  const key = JSON.stringify(query);
+  const { data, error, loading, reload } = useAsync(() => api.courses.list(query), [key]);
+
+  const anyFilter = Boolean(query.q || category || level || free || params.get("min_price") || params.get("max_price"));
+  const priceInvalid =
+    (minPrice !== "" && toCents(minPrice) === undefined) || (maxPrice !== "" && toCents(maxPrice) === undefined);
+
+  const clearAll = () => {
+    setQ("");
+    setMinPrice("");
+    setMaxPrice("");
+    router.replace(pathname, { scroll: false });
+  };
+
+  return (
+    <div>
+      <div className="mb-6">
+        <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Find your next course</h1>
+        <p className="mt-1 text-slate-600">Search by title or description, then narrow it down.</p>
+      </div>
+
+      <form role="search" className="mb-4" onSubmit={(e) => e.preventDefault()}>
+        <label htmlFor="catalog-search" className="sr-only">
+          Search courses
+        </label>
+        <div className="relative">
+          <svg aria-hidden="true" viewBox="0 0 24 24" className="pointer-events-none absolute left-3 top-1/2 h-5 w-5 -translate-y-1/2 text-slate-400" fill="none" stroke="currentColor" strokeWidth="2">
+            <circle cx="11" cy="11" r="7" />
+            <path d="M20 20l-3.5-3.5" strokeLinecap="round" />
+          </svg>
+          <input
+            id="catalog-search"
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder="Search courses, e.g. Python, photography…"
+            className="block w-full rounded-xl border border-slate-300 bg-white py-3 pl-10 pr-3 text-base shadow-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-600/30"
+            autoComplete="off"
+          />
+        </div>
+      </form>
+
+      <section aria-label="Filters" className="mb-6 grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
+        <SelectField
+          label="Category"
+          value={category}
+          onChange={(e) => setParams({ category: e.target.value })}
+          options={[{ value: "", label: "All categories" }, ...CATEGORIES.map((c) => ({ value: c, label: c }))]}
+        />
+        <SelectField
+          label="Level"
+          value={level}
+          onChange={(e) => setParams({ level: e.target.value })}
+          options={[{ value: "", label: "All levels" }, ...LEVELS]}
+        />
+        <TextField
+          label="Min price"
+          inputMode="decimal"
+          placeholder="0"
+          value={minPrice}
+          disabled={free}
+          onChange={(e) => setMinPrice(e.target.value)}
+          error={minPrice !== "" && toCents(minPrice) === undefined ? "Enter a number" : undefined}
+        />
+        <TextField
+          label="Max price"
+          inputMode="decimal"
+          placeholder="Any"
+          value={maxPrice}
+          disabled={free}
+          onChange={(e) => setMaxPrice(e.target.value)}
+          error={maxPrice !== "" && toCents(maxPrice) === undefined ? "Enter a number" : undefined}
+        />
+        <div className="flex items-end pb-2">
+          <label className="flex cursor-pointer items-center gap-2 text-sm font-medium text-slate-700">
+            <input
+              type="checkbox"
+              className="h-4 w-4 rounded border-slate-300 accent-brand-600"
+              checked={free}
+              onChange={(e) => setParams({ free: e.target.checked ? "true" : "" })}
+            />
+            Free only
+          </label>
+        </div>
+        <SelectField label="Sort by" value={sort} onChange={(e) => setParams({ sort: e.target.value })} options={SORTS} />
+      </section>
+
+      <div className="mb-4 flex min-h-8 flex-wrap items-center justify-between gap-2">
+        <p className="text-sm text-slate-600" aria-live="polite" data-testid="result-count">
+          {loading && !data ? "Searching…" : data ? `${pluralize(data.total, "course")} found` : ""}
+          {loading && data ? " · updating…" : ""}
+        </p>
+        {anyFilter && (
+          <Button variant="ghost" size="sm" onClick={clearAll}>
+            Clear filters
+          </Button>
+        )}
+      </div>
+
+      {priceInvalid && <p className="sr-only">Price filters must be numbers.</p>}
+
+      {error ? (
+        <ErrorState error={error} onRetry={reload} title="Could not load courses" />
+      ) : !data ? (
+        <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-hidden="true">
+          {Array.from({ length: 6 }, (_, i) => (
+            <li key={i} className="h-48 animate-pulse rounded-xl border border-slate-200 bg-white" />
+          ))}
+        </ul>
+      ) : data.items.length === 0 ? (
+        <EmptyState
+          title="No courses match"
+          action={
+            anyFilter ? (
+              <Button variant="secondary" onClick={clearAll}>
+                Clear all filters
+              </Button>
+            ) : undefined
+          }
+        >
+          {anyFilter ? "Try a shorter search or fewer filters." : "No courses have been published yet."}
+        </EmptyState>
+      ) : (
+        <>
+          <ul className={`grid gap-4 sm:grid-cols-2 lg:grid-cols-3 ${loading ? "opacity-60" : ""}`} data-testid="course-list">
+            {data.items.map((c) => (
+              <CourseCard key={c.id} course={c} />
+            ))}
+          </ul>
+          <div className="mt-8">
+            <Pagination
+              total={data.total}
+              limit={CATALOG_PAGE_SIZE}
+              offset={offset}
+              label="Catalog pages"
+              onChange={(o) => {
+                setParams({ offset: String(o) }, false);
+                window.scrollTo({ top: 0, behavior: "smooth" });
+              }}
+            />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,344 @@
+"use client";
+import Link from "next/link";
+import type { ComponentProps, ReactNode } from "react";
+import { useId } from "react";
+import { ApiError, errorMessage } from "@/lib/api";
+
+type Variant = "primary" | "secondary" | "danger" | "ghost";
+
+const VARIANTS: Record<Variant, string> = {
+  primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-brand-600/50",
+  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400",
+  danger: "bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50 disabled:text-red-300",
+  ghost: "text-slate-700 hover:bg-slate-200/60 disabled:text-slate-400",
+};
+
+const SIZES = { sm: "px-2.5 py-1.5 text-sm", md: "px-4 py-2 text-sm", lg: "px-5 py-3 text-base" } as const;
+
+export function buttonClass(variant: Variant = "primary", size: keyof typeof SIZES = "md", extra = "") {
+  return `inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors disabled:cursor-not-allowed ${VARIANTS[variant]} ${SIZES[size]} ${extra}`;
+}
+
+export function Button({
+  variant = "primary",
+  size = "md",
+  busy = false,
+  className = "",
+  children,
+  disabled,
+  type = "button",
+  ...rest
+}: ComponentProps<"button"> & { variant?: Variant; size?: keyof typeof SIZES; busy?: boolean }) {
+  return (
+    <button
+      type={type}
+      className={buttonClass(variant, size, className)}
+      disabled={disabled || busy}
+      aria-busy={busy || undefined}
+      {...rest}
+    >
+      {busy && <Spinner small />}
+      {children}
+    </button>
+  );
+}
+
+export function LinkButton({
+  variant = "primary",
+  size = "md",
+  className = "",
+  ...rest
+}: ComponentProps<typeof Link> & { variant?: Variant; size?: keyof typeof SIZES }) {
+  return <Link className={buttonClass(variant, size, className)} {...rest} />;
+}
+
+export function Spinner({ small = false }: { small?: boolean }) {
+  return (
+    <span
+      aria-hidden="true"
+      className={`inline-block animate-spin rounded-full border-2 border-current border-r-transparent ${small ? "h-4 w-4" : "h-6 w-6"}`}
+    />
+  );
+}
+
+export function Loading({ label = "Loading…" }: { label?: string }) {
+  return (
+    <div role="status" className="flex items-center justify-center gap-3 py-12 text-slate-500">
+      <Spinner />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+export function Alert({
+  kind = "error",
+  title,
+  children,
+  action,
+}: {
+  kind?: "error" | "success" | "info" | "warning";
+  title?: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
+  const styles = {
+    error: "border-red-200 bg-red-50 text-red-900",
+    success: "border-emerald-200 bg-emerald-50 text-emerald-900",
+    info: "border-brand-100 bg-brand-50 text-brand-800",
+    warning: "border-amber-300 bg-amber-50 text-amber-900",
+  }[kind];
+  return (
+    <div
+      role={kind === "error" ? "alert" : "status"}
+      className={`flex flex-col gap-3 rounded-lg border p-4 sm:flex-row sm:items-center sm:justify-between ${styles}`}
+    >
+      <div className="min-w-0">
+        {title && <p className="font-semibold">{title}</p>}
+        {children && <div className="text-sm">{children}</div>}
+      </div>
+      {action && <div className="shrink-0">{action}</div>}
+    </div>
+  );
+}
+
+export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
+  const notFound = error instanceof ApiError && error.status === 404;
+  return (
+    <div className="py-6">
+      <Alert
+        title={title ?? (notFound ? "Not found" : "Something went wrong")}
+        action={
+          onRetry && !notFound ? (
+            <Button variant="secondary" onClick={onRetry}>
+              Try again
+            </Button>
+          ) : undefined
+        }
+      >
+        {errorMessage(error)}
+      </Alert>
+    </div>
+  );
+}
+
+export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-12 text-center">
+      <p className="text-lg font-semibold text-slate-800">{title}</p>
+      {children && <div className="mx-auto mt-2 max-w-md text-sm text-slate-600">{children}</div>}
+      {action && <div className="mt-5 flex justify-center">{action}</div>}
+    </div>
+  );
+}
+
+const inputClass =
+  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-600/30 disabled:bg-slate-100 aria-[invalid=true]:border-red-500";
+
+interface FieldShell {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+}
+
+function FieldWrap({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: FieldShell & { id: string; children: ReactNode }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      {hint && !error && (
+        <p id={`${id}-hint`} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function describedBy(id: string, error?: string, hint?: ReactNode) {
+  return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+}
+
+export function TextField({ label, error, hint, id, ...rest }: FieldShell & ComponentProps<"input">) {
+  const auto = useId();
+  const fid = id ?? auto;
+  return (
+    <FieldWrap id={fid} label={label} error={error} hint={hint}>
+      <input
+        id={fid}
+        className={inputClass}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(fid, error, hint)}
+        {...rest}
+      />
+    </FieldWrap>
+  );
+}
+
+export function TextArea({ label, error, hint, id, ...rest }: FieldShell & ComponentProps<"textarea">) {
+  const auto = useId();
+  const fid = id ?? auto;
+  return (
+    <FieldWrap id={fid} label={label} error={error} hint={hint}>
+      <textarea
+        id={fid}
+        className={inputClass}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(fid, error, hint)}
+        {...rest}
+      />
+    </FieldWrap>
+  );
+}
+
+export function SelectField({
+  label,
+  error,
+  hint,
+  id,
+  options,
+  ...rest
+}: FieldShell & ComponentProps<"select"> & { options: readonly { value: string; label: string }[] }) {
+  const auto = useId();
+  const fid = id ?? auto;
+  return (
+    <FieldWrap id={fid} label={label} error={error} hint={hint}>
+      <select
+        id={fid}
+        className={inputClass}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(fid, error, hint)}
+        {...rest}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldWrap>
+  );
+}
+
+export function ProgressBar({ value, total, label }: { value: number; total: number; label: string }) {
+  const pct = total > 0 ? Math.min(100, Math.round((value / total) * 100)) : 0;
+  return (
+    <div>
+      <div className="mb-1 flex justify-between text-xs text-slate-600">
+        <span>
+          {value} of {total} lessons
+        </span>
+        <span>{pct}%</span>
+      </div>
+      <div
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        className="h-2.5 w-full overflow-hidden rounded-full bg-slate-200"
+      >
+        <div
+          className={`h-full rounded-full ${pct === 100 ? "bg-emerald-500" : "bg-brand-600"}`}
+          style={{ width: `${pct}%` }}
+        />
+      </div>
+    </div>
+  );
+}
+
+export function Stars({ value, size = "sm" }: { value: number | null | undefined; size?: "sm" | "lg" }) {
+  const v = Math.max(0, Math.min(5, Number(value ?? 0)));
+  return (
+    <span aria-hidden="true" className={`tracking-tight ${size === "lg" ? "text-xl" : "text-sm"}`}>
+      {[1, 2, 3, 4, 5].map((i) => (
+        <span key={i} className={i <= Math.round(v) ? "text-amber-500" : "text-slate-300"}>
+          ★
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?: "slate" | "green" | "amber" | "blue" }) {
+  const tones = {
+    slate: "bg-slate-100 text-slate-700",
+    green: "bg-emerald-100 text-emerald-800",
+    amber: "bg-amber-100 text-amber-900",
+    blue: "bg-brand-100 text-brand-800",
+  };
+  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+}
+
+export function Pagination({
+  total,
+  limit,
+  offset,
+  onChange,
+  label = "Pagination",
+}: {
+  total: number;
+  limit: number;
+  offset: number;
+  onChange: (offset: number) => void;
+  label?: string;
+}) {
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const page = Math.floor(offset / limit) + 1;
+  if (pages <= 1) return null;
+  const window: number[] = [];
+  for (let p = Math.max(1, page - 2); p <= Math.min(pages, page + 2); p++) window.push(p);
+  return (
+    <nav aria-label={label} className="flex flex-wrap items-center justify-center gap-1.5">
+      <Button variant="secondary" size="sm" disabled={page <= 1} onClick={() => onChange((page - 2) * limit)}>
+        ← Previous
+      </Button>
+      {window[0] !== undefined && window[0] > 1 && <span className="px-1 text-slate-400">…</span>}
+      {window.map((p) => (
+        <Button
+          key={p}
+          size="sm"
+          variant={p === page ? "primary" : "ghost"}
+          aria-current={p === page ? "page" : undefined}
+          aria-label={`Page ${p}`}
+          onClick={() => onChange((p - 1) * limit)}
+        >
+          {p}
+        </Button>
+      ))}
+      {window[window.length - 1] !== undefined && window[window.length - 1]! < pages && (
+        <span className="px-1 text-slate-400">…</span>
+      )}
+      <Button variant="secondary" size="sm" disabled={page >= pages} onClick={() => onChange(page * limit)}>
+        Next →
+      </Button>
+      <span className="w-full text-center text-xs text-slate-500 sm:ml-2 sm:w-auto">
+        Page {page} of {pages.toLocaleString("en-US")}
+      </span>
+    </nav>
+  );
+}
+
+export function PageHeader({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">{title}</h1>
+        {children && <div className="mt-1 text-slate-600">{children}</div>}
+      </div>
+      {actions && <div className="flex flex-wrap gap-2">{actions}</div>}
+    </div>
+  );
+}

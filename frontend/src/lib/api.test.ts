@@ -1,0 +1,201 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient, ApiError, createApi, memoryTokenStore, parseError } from "./api";
+import type { Tokens } from "./types";
+
+const tokens = (n: number): Tokens => ({
+  access_token: `access-${n}`,
+  refresh_token: `refresh-${n}`,
+  token_type: "bearer",
+  expires_in: 900,
+});
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+interface Call {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A fake server: `/api/auth/refresh` hands out generation n+1; other routes accept only the current token. */
+function fakeServer(opts: { refreshOk?: boolean; validToken?: string } = {}) {
+  const calls: Call[] = [];
+  const valid = opts.validToken ?? "access-2";
+  const fetchImpl = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    const headers = (init?.headers ?? {}) as Record<string, string>;
+    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    calls.push({ url, method: init?.method ?? "GET", headers, body });
+    await new Promise((r) => setTimeout(r, 1));
+    if (url.endsWith("/auth/refresh")) {
+      if (opts.refreshOk === false) return json(401, { error: { code: "invalid_token", message: "Refresh token expired" } });
+      return json(200, tokens(2));
+    }
+    if (headers.Authorization !== `Bearer ${valid}`) {
+      return json(401, { error: { code: "unauthorized", message: "Token expired", details: [] } });
+    }
+    return json(200, { ok: true, url });
+  });
+  return { calls, fetchImpl };
+}
+
+describe("ApiClient token refresh", () => {
+  it("sends the access token as a bearer header", async () => {
+    const { calls, fetchImpl } = fakeServer({ validToken: "access-1" });
+    const client = new ApiClient({ baseUrl: "/api", fetch: fetchImpl, store: memoryTokenStore(tokens(1)) });
+    await client.get("/users/me");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.headers.Authorization).toBe("Bearer access-1");
+    expect(calls[0]!.url).toBe("/api/users/me");
+  });
+
+  it("refreshes once on 401 and retries the request with the new token", async () => {
+    const { calls, fetchImpl } = fakeServer();
+    const store = memoryTokenStore(tokens(1));
+    const client = new ApiClient({ fetch: fetchImpl, store });
+    const seen: (Tokens | null)[] = [];
+    client.subscribe((t) => seen.push(t));
+
+    const result = await client.get<{ ok: boolean }>("/users/me");
+
+    expect(result.ok).toBe(true);
+    expect(calls.map((c) => c.url)).toEqual(["/api/users/me", "/api/auth/refresh", "/api/users/me"]);
+    expect(calls[1]!.body).toEqual({ refresh_token: "refresh-1" });
+    expect(calls[1]!.headers.Authorization).toBeUndefined();
+    expect(calls[2]!.headers.Authorization).toBe("Bearer access-2");
+    expect(store.load()?.access_token).toBe("access-2");
+    expect(seen.map((t) => t?.access_token)).toEqual(["access-2"]);
+  });
+
+  it("shares one refresh between concurrent requests", async () => {
+    const { calls, fetchImpl } = fakeServer();
+    const client = new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(tokens(1)) });
+
+    await Promise.all([client.get("/a"), client.get("/b"), client.get("/c")]);
+
+    expect(calls.filter((c) => c.url.endsWith("/auth/refresh"))).toHaveLength(1);
+    const retried = calls.filter((c) => c.headers.Authorization === "Bearer access-2").map((c) => c.url);
+    expect(retried.sort()).toEqual(["/api/a", "/api/b", "/api/c"]);
+  });
+
+  it("clears the session and raises the 401 when the refresh is refused", async () => {
+    const { calls, fetchImpl } = fakeServer({ refreshOk: false });
+    const store = memoryTokenStore(tokens(1));
+    const client = new ApiClient({ fetch: fetchImpl, store });
+    const seen: (Tokens | null)[] = [];
+    client.subscribe((t) => seen.push(t));
+
+    const err = await client.get("/users/me").catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
+    expect(store.load()).toBeNull();
+    expect(seen).toEqual([null]);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("retries only once: a second 401 is raised, not looped", async () => {
+    const { calls, fetchImpl } = fakeServer({ validToken: "never" });
+    const client = new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(tokens(1)) });
+
+    await expect(client.get("/users/me")).rejects.toMatchObject({ status: 401 });
+    expect(calls.map((c) => c.url)).toEqual(["/api/users/me", "/api/auth/refresh", "/api/users/me"]);
+  });
+
+  it("does not refresh when logged out or when auth is off", async () => {
+    const { calls, fetchImpl } = fakeServer();
+    const client = new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(null) });
+    await expect(client.get("/users/me")).rejects.toMatchObject({ status: 401 });
+    expect(calls).toHaveLength(1);
+
+    const client2 = new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(tokens(1)) });
+    await expect(client2.post("/auth/login", { email: "a", password: "b" }, { auth: false })).rejects.toMatchObject({
+      status: 401,
+    });
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.headers.Authorization).toBeUndefined();
+  });
+
+  it("uses tokens another request already refreshed instead of refreshing again", async () => {
+    const store = memoryTokenStore(tokens(1));
+    const calls: string[] = [];
+    const fetchImpl = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const auth = ((init?.headers ?? {}) as Record<string, string>).Authorization;
+      calls.push(`${String(input)} ${auth ?? ""}`);
+      if (auth === "Bearer access-1") {
+        store.save(tokens(2)); // another tab refreshed meanwhile
+        return json(401, { error: { code: "unauthorized", message: "expired" } });
+      }
+      return json(200, {});
+    });
+    const client = new ApiClient({ fetch: fetchImpl, store });
+    await client.get("/x");
+    expect(calls).toEqual(["/api/x Bearer access-1", "/api/x Bearer access-2"]);
+  });
+
+  it("keeps the Idempotency-Key header on the retried request", async () => {
+    const { calls, fetchImpl } = fakeServer();
+    const api = createApi(new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(tokens(1)) }));
+    await api.payments.create({ offer: "o" }, "key-123");
+    const payments = calls.filter((c) => c.url === "/api/payments");
+    expect(payments).toHaveLength(2);
+    expect(payments.map((c) => c.headers["Idempotency-Key"])).toEqual(["key-123", "key-123"]);
+    expect(payments[1]!.body).toEqual({ offer: "o" });
+  });
+
+  it("login stores the tokens; logout clears them", async () => {
+    const store = memoryTokenStore(null);
+    const fetchImpl = vi.fn(async () => json(200, tokens(7)));
+    const api = createApi(new ApiClient({ fetch: fetchImpl, store }));
+    await api.auth.login({ email: "a@b.c", password: "pw" });
+    expect(store.load()?.access_token).toBe("access-7");
+    api.auth.logout();
+    expect(store.load()).toBeNull();
+  });
+});
+
+describe("errors", () => {
+  it("parses the contract's error shape with field details", () => {
+    const err = parseError(422, {
+      error: {
+        code: "validation_error",
+        message: "The request is not valid.",
+        details: [
+          { field: "email", message: "Not a valid email" },
+          { field: "body.password", message: "Too short" },
+        ],
+      },
+    });
+    expect(err.status).toBe(422);
+    expect(err.code).toBe("validation_error");
+    expect(err.message).toBe("The request is not valid.");
+    expect(err.fieldErrors()).toEqual({ email: "Not a valid email", password: "Too short" });
+  });
+
+  it("tolerates FastAPI's default validation shape and non-JSON bodies", () => {
+    const err = parseError(422, { detail: [{ loc: ["body", "title"], msg: "field required" }] });
+    expect(err.fieldErrors()).toEqual({ title: "field required" });
+    const plain = parseError(503, null);
+    expect(plain.message).toMatch(/unavailable/i);
+    expect(plain.code).toBe("http_503");
+  });
+
+  it("turns a network failure into an ApiError with status 0", async () => {
+    const client = new ApiClient({
+      fetch: vi.fn(async () => {
+        throw new TypeError("Failed to fetch");
+      }),
+    });
+    await expect(client.get("/courses")).rejects.toMatchObject({ status: 0, code: "network_error" });
+  });
+
+  it("builds query strings without empty values", async () => {
+    const fetchImpl = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => json(200, { items: [], total: 0, limit: 12, offset: 0 }));
+    const api = createApi(new ApiClient({ fetch: fetchImpl }));
+    await api.courses.list({ q: "py thon", category: "", free: true, limit: 12, offset: 0 });
+    expect(fetchImpl.mock.calls[0]![0]).toBe("/api/courses?q=py+thon&free=true&limit=12&offset=0");
+  });
+});

@@ -1,0 +1,131 @@
+"use client";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { api, ApiError, TOKENS_KEY } from "./api";
+import { decodeJwt } from "./jwt";
+import type { Role, Tokens, User } from "./types";
+
+export type AuthStatus = "loading" | "anonymous" | "authenticated";
+
+interface AuthValue {
+  status: AuthStatus;
+  user: User | null;
+  login(email: string, password: string): Promise<User>;
+  register(input: { email: string; password: string; full_name: string; role: "student" | "teacher" }): Promise<User>;
+  logout(): void;
+  /** Re-reads the user; with `refreshToken`, first exchanges the refresh token (new claims, e.g. is_verified). */
+  reload(refreshToken?: boolean): Promise<User | null>;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+function userFromToken(tokens: Tokens | null): User | null {
+  const c = decodeJwt(tokens?.access_token);
+  if (!c?.sub) return null;
+  const role = (c.role === "teacher" || c.role === "admin" ? c.role : "student") as Role;
+  return {
+    id: c.sub,
+    email: c.email ?? "",
+    full_name: c.name ?? c.email ?? "",
+    role,
+    is_verified: Boolean(c.is_verified),
+    created_at: "",
+  };
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<AuthStatus>("loading");
+  const [user, setUser] = useState<User | null>(null);
+
+  const fetchMe = useCallback(async (): Promise<User | null> => {
+    const tokens = api.client.getTokens();
+    if (!tokens) {
+      setUser(null);
+      setStatus("anonymous");
+      return null;
+    }
+    // Show who is logged in at once (from the token), then confirm with the API.
+    const fromToken = userFromToken(tokens);
+    if (fromToken) {
+      setUser((u) => u ?? fromToken);
+      setStatus("authenticated");
+    }
+    try {
+      const me = await api.auth.me();
+      setUser(me);
+      setStatus("authenticated");
+      return me;
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 404)) {
+        api.auth.logout();
+        setUser(null);
+        setStatus("anonymous");
+        return null;
+      }
+      // The API is unreachable: keep the session; the token tells enough for display.
+      if (!fromToken) setStatus("anonymous");
+      return fromToken;
+    }
+  }, []);
+
+  useEffect(() => {
+    void fetchMe();
+    const unsubscribe = api.client.subscribe((tokens) => {
+      if (!tokens) {
+        setUser(null);
+        setStatus("anonymous");
+      }
+    });
+    const onStorage = (e: StorageEvent) => {
+      if (e.key === TOKENS_KEY) void fetchMe();
+    };
+    window.addEventListener("storage", onStorage);
+    return () => {
+      unsubscribe();
+      window.removeEventListener("storage", onStorage);
+    };
+  }, [fetchMe]);
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      await api.auth.login({ email, password });
+      setUser(null);
+      const me = await fetchMe();
+      if (!me) throw new ApiError(401, "unauthorized", "Login failed. Please try again.");
+      return me;
+    },
+    [fetchMe],
+  );
+
+  const register = useCallback<AuthValue["register"]>(async (input) => {
+    return api.auth.register(input);
+  }, []);
+
+  const logout = useCallback(() => {
+    api.auth.logout();
+    setUser(null);
+    setStatus("anonymous");
+  }, []);
+
+  const reload = useCallback(
+    async (refreshToken = false) => {
+      if (refreshToken) await api.auth.refresh();
+      return fetchMe();
+    },
+    [fetchMe],
+  );
+
+  const value = useMemo(() => ({ status, user, login, register, logout, reload }), [status, user, login, register, logout, reload]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error("useAuth outside AuthProvider");
+  return ctx;
+}
+
+/** A safe in-app path to go back to after logging in. */
+export function safeNext(next: string | null | undefined, fallback = "/"): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
+  return next;
+}

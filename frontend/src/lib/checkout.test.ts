@@ -1,0 +1,193 @@
+import { describe, expect, it, vi } from "vitest";
+import {
+  type CheckoutDeps,
+  type CheckoutState,
+  checkoutReducer,
+  describeFailure,
+  isCheckoutState,
+  nextAction,
+  reviveCheckout,
+  runCheckout,
+  startCheckout,
+} from "./checkout";
+
+const paid = () =>
+  startCheckout({
+    courseId: "c1",
+    courseTitle: "Python",
+    priceCents: 1999,
+    currency: "USD",
+    offer: "offer-1",
+    idempotencyKey: "key-1",
+  });
+
+const free = () => ({ ...paid(), priceCents: 0, step: "enrollment" as const });
+
+class HttpError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function deps(fail: { pay?: Error; enroll?: Error; notify?: Error } = {}) {
+  const d = {
+    pay: vi.fn(async (_offer: string, key: string) => ({ paymentId: `pay-${key}`, receipt: `receipt-${key}` })),
+    enroll: vi.fn(async (_b: { courseId: string; receipt?: string; offer?: string }) => ({ enrollmentId: "enr-1" })),
+    notify: vi.fn(async (_n: { type: string; title: string; body: string }) => {}),
+    refreshOffer: vi.fn(async (_id: string) => ({ offer: "offer-2" })),
+  };
+  if (fail.pay) d.pay.mockRejectedValueOnce(fail.pay);
+  if (fail.enroll) d.enroll.mockRejectedValueOnce(fail.enroll);
+  if (fail.notify) d.notify.mockRejectedValueOnce(fail.notify);
+  return d satisfies CheckoutDeps;
+}
+
+describe("checkout state machine", () => {
+  it("starts at payment for a paid course and at enrollment for a free one", () => {
+    expect(paid().step).toBe("payment");
+    expect(startCheckout({ ...paid(), priceCents: 0 }).step).toBe("enrollment");
+  });
+
+  it("runs payment → enrollment(receipt) → notification", async () => {
+    const d = deps();
+    const states: CheckoutState[] = [];
+    const end = await runCheckout(paid(), d, (s) => states.push(s));
+    expect(end.status).toBe("done");
+    expect(d.pay).toHaveBeenCalledWith("offer-1", "key-1");
+    expect(d.enroll).toHaveBeenCalledWith({ courseId: "c1", receipt: "receipt-key-1", offer: undefined });
+    expect(d.notify).toHaveBeenCalledTimes(1);
+    expect(d.notify.mock.calls[0]).toBeDefined();
+    expect(end.paymentId).toBe("pay-key-1");
+    expect(states.map((s) => `${s.step}:${s.status}`)).toEqual([
+      "payment:running",
+      "enrollment:ready",
+      "enrollment:running",
+      "notification:ready",
+      "notification:running",
+      "done:done",
+    ]);
+  });
+
+  it("enrolls a free course with the offer and never pays", async () => {
+    const d = deps();
+    const end = await runCheckout(free(), d);
+    expect(end.status).toBe("done");
+    expect(d.pay).not.toHaveBeenCalled();
+    expect(d.enroll).toHaveBeenCalledWith({ courseId: "c1", receipt: undefined, offer: "offer-1" });
+  });
+
+  it("a declined card fails at payment; the retry needs and uses a new key", async () => {
+    const d = deps({ pay: new HttpError(402, "payment_declined", "Card declined") });
+    const failed = await runCheckout(paid(), d);
+    expect(failed.status).toBe("failed");
+    expect(failed.step).toBe("payment");
+    expect(failed.error).toMatchObject({ step: "payment", status: 402 });
+    expect(describeFailure(failed)).toMatch(/declined.*not been charged/i);
+    expect(d.enroll).not.toHaveBeenCalled();
+
+    // Without a fresh key the retry is refused (the old key may replay the decline).
+    expect(checkoutReducer(failed, { type: "RETRY" })).toBe(failed);
+    const retried = checkoutReducer(failed, { type: "RETRY", freshKey: "key-2" });
+    expect(retried.idempotencyKey).toBe("key-2");
+
+    d.pay.mockImplementation(async (_o: string, key: string) => ({ paymentId: `pay-${key}`, receipt: `r-${key}` }));
+    const end = await runCheckout(retried, d);
+    expect(end.status).toBe("done");
+    expect(d.pay).toHaveBeenLastCalledWith("offer-1", "key-2");
+  });
+
+  it("an unknown payment outcome (network, 5xx) keeps the same key so a retry cannot charge twice", async () => {
+    for (const status of [0, 500, 503, 429]) {
+      const d = deps({ pay: new HttpError(status, "x", "boom") });
+      const failed = await runCheckout(paid(), d);
+      const retried = checkoutReducer(failed, { type: "RETRY", freshKey: "key-NEW" });
+      expect(retried.idempotencyKey).toBe("key-1");
+      d.pay.mockResolvedValue({ paymentId: "p", receipt: "r" });
+      await runCheckout(retried, d);
+      expect(d.pay.mock.calls.map((c) => c[1])).toEqual(["key-1", "key-1"]);
+    }
+  });
+
+  it("paid but enrollment failed: the retry resumes at enrollment without paying again", async () => {
+    const d = deps({ enroll: new HttpError(503, "service_unavailable", "down") });
+    const failed = await runCheckout(paid(), d);
+    expect(failed).toMatchObject({ step: "enrollment", status: "failed", paymentId: "pay-key-1" });
+    expect(describeFailure(failed)).toMatch(/payment succeeded/i);
+
+    // Survives a reload (JSON round trip).
+    const reloaded: unknown = JSON.parse(JSON.stringify(failed));
+    expect(isCheckoutState(reloaded)).toBe(true);
+    const state = checkoutReducer(reviveCheckout(reloaded as CheckoutState), { type: "RETRY", freshKey: "zzz" });
+    expect(nextAction(state)).toEqual({ kind: "enroll", courseId: "c1", receipt: "receipt-key-1" });
+
+    const end = await runCheckout(state, d);
+    expect(end.status).toBe("done");
+    expect(d.pay).toHaveBeenCalledTimes(1);
+    expect(d.enroll).toHaveBeenCalledTimes(2);
+  });
+
+  it("an expired receipt replays the payment with the same key to get a new receipt", async () => {
+    const d = deps({ enroll: new HttpError(400, "invalid_receipt", "Receipt expired") });
+    const failed = await runCheckout(paid(), d);
+    expect(failed).toMatchObject({ step: "payment", status: "failed", receipt: null, idempotencyKey: "key-1" });
+    const end = await runCheckout(checkoutReducer(failed, { type: "RETRY", freshKey: "other" }), d);
+    expect(end.status).toBe("done");
+    expect(d.pay.mock.calls.map((c) => c[1])).toEqual(["key-1", "key-1"]);
+  });
+
+  it("409 on enrollment counts as enrolled", async () => {
+    const d = deps({ enroll: new HttpError(409, "already_enrolled", "Already enrolled") });
+    const end = await runCheckout(paid(), d);
+    expect(end).toMatchObject({ status: "done", alreadyEnrolled: true });
+    expect(d.notify).toHaveBeenCalledTimes(1);
+  });
+
+  it("a failed notification can be retried or skipped, never repeating payment or enrollment", async () => {
+    const d = deps({ notify: new HttpError(0, "network_error", "offline") });
+    const failed = await runCheckout(paid(), d);
+    expect(failed).toMatchObject({ step: "notification", status: "failed" });
+    expect(describeFailure(failed)).toMatch(/you are enrolled/i);
+
+    expect(checkoutReducer(failed, { type: "SKIP_NOTIFICATION" }).status).toBe("done");
+    const end = await runCheckout(checkoutReducer(failed, { type: "RETRY" }), d);
+    expect(end.status).toBe("done");
+    expect(d.pay).toHaveBeenCalledTimes(1);
+    expect(d.enroll).toHaveBeenCalledTimes(1);
+    expect(d.notify).toHaveBeenCalledTimes(2);
+  });
+
+  it("a refused offer is refreshed from the course before retrying", async () => {
+    const d = deps({ pay: new HttpError(422, "invalid_offer", "Offer expired") });
+    const failed = await runCheckout(paid(), d);
+    expect(failed.needsFreshOffer).toBe(true);
+    const retried = checkoutReducer(failed, { type: "RETRY", freshKey: "key-2" });
+    expect(nextAction(retried)).toEqual({ kind: "refresh-offer", courseId: "c1" });
+    d.pay.mockResolvedValue({ paymentId: "p", receipt: "r" });
+    const end = await runCheckout(retried, d);
+    expect(end.status).toBe("done");
+    expect(d.refreshOffer).toHaveBeenCalledWith("c1");
+    expect(d.pay).toHaveBeenLastCalledWith("offer-2", "key-2");
+  });
+
+  it("a step left running by a closed page is revived as failed and retryable", () => {
+    const running = checkoutReducer(paid(), { type: "STEP_STARTED" });
+    expect(nextAction(running)).toEqual({ kind: "none" });
+    const revived = reviveCheckout(running);
+    expect(revived).toMatchObject({ status: "failed", step: "payment" });
+    const retried = checkoutReducer(revived, { type: "RETRY", freshKey: "new" });
+    expect(retried.idempotencyKey).toBe("key-1");
+    expect(nextAction(retried).kind).toBe("pay");
+  });
+
+  it("ignores events that do not fit the current step", () => {
+    const s = paid();
+    expect(checkoutReducer(s, { type: "ENROLLMENT_SUCCEEDED", enrollmentId: "x" })).toBe(s);
+    expect(checkoutReducer(s, { type: "NOTIFICATION_SUCCEEDED" })).toBe(s);
+    expect(checkoutReducer(s, { type: "RETRY" })).toBe(s);
+    expect(isCheckoutState({ version: 1 })).toBe(false);
+  });
+});
