@@ -6,18 +6,22 @@ export UV_PYTHON_DOWNLOADS := never
 export SAM_CLI_TELEMETRY := 0
 export NEXT_TELEMETRY_DISABLED := 1
 
-UV  ?= uv
+# uv runs everything; on a machine without it, `make` installs it from PyPI first.
+UV  ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 FRONTEND := frontend
 
-.PHONY: help install install-frontend up down test lint typecheck requirements \
+.PHONY: help ensure-uv install install-frontend up down test lint typecheck requirements \
         check-requirements sam-validate sam-build test-python test-frontend test-e2e \
         bench-host bench-seed bench-load screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
-install: ## Install the Python workspace (and the frontend's packages when present)
+ensure-uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.5"
+
+install: ensure-uv ## Install the Python workspace (and the frontend's packages when present)
 	$(UV) sync --frozen
 	@if [ -f $(FRONTEND)/package.json ]; then $(MAKE) --no-print-directory install-frontend; fi
 
