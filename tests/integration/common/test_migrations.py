@@ -109,5 +109,5 @@ def test_a_failing_migration_leaves_nothing_half_applied(
 
 def test_badly_named_files_are_refused(tmp_path: Path) -> None:
     directory = _write(tmp_path / "m", {"init.sql": "SELECT 1;"})
-    with pytest.raises(MigrationError, match="NNN_name.sql"):
+    with pytest.raises(MigrationError, match=r"NNN_name\.sql"):
         discover(directory)
