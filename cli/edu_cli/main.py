@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from edu_cli.commands import admin, migrate, requirements, serve
+from edu_cli.commands import admin, load, migrate, requirements, serve
 
 app = typer.Typer(
     name="edu",
@@ -21,6 +21,9 @@ app.command("migrate")(migrate.migrate)
 app.add_typer(admin.app, name="admin")
 app.command("serve")(serve.serve)
 app.command("requirements")(requirements.requirements)
+
+app.command("load")(load.load)
+app.command("report")(load.report)
 
 
 if __name__ == "__main__":  # pragma: no cover

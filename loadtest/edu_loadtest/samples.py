@@ -1,0 +1,180 @@
+"""One invocation as the report sees it, and the readers that produce them.
+
+Three sources feed the same report:
+
+* the local host's invocation log (JSON lines, one :class:`devhost.metering.InvocationRecord`
+  per invocation, documented in ``devhost/README.md``) — the authoritative per-function meter
+  when the target is the local host;
+* the load test's own request log (JSON lines written by the locustfile, one per request,
+  with the ``X-Function-Name``/``X-Cold-Start`` headers the functions set) — for any URL;
+* CloudWatch REPORT lines (see :mod:`edu_loadtest.cloudwatch`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edu_loadtest.routes import function_for_path, function_from_logical_id
+
+__all__ = [
+    "ERROR_OUTCOMES",
+    "Sample",
+    "read_invocation_log",
+    "read_request_log",
+    "samples_from_invocations",
+    "samples_from_requests",
+]
+
+ERROR_OUTCOMES = frozenset({"error", "timeout", "oom", "crash"})
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One invocation (or one throttled request) of one function."""
+
+    ts: float  # epoch seconds at which it ended
+    function: str  # identity | course | enrollment | payment | notification
+    cold: bool | None  # None: unknown (throttled, or no header)
+    latency_ms: float  # what the caller waited (init included on a cold start)
+    outcome: str  # ok | error | timeout | oom | crash | throttled
+    duration_ms: float | None = None  # the handler's own run time (Lambda "Duration")
+    init_ms: float | None = None  # Lambda "Init Duration" of a cold start
+    billed_ms: float | None = None  # Lambda "Billed Duration" (init included since Aug 2025)
+    memory_mb: int | None = None
+    max_memory_used_mb: int | None = None
+    environments: int | None = None  # live environments of this function at that moment
+    concurrency: int | None = None  # busy environments of this function at that moment
+    environment_id: str | None = None
+    route: str | None = None
+    http_status: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.outcome in ERROR_OUTCOMES
+
+    @property
+    def is_throttle(self) -> bool:
+        return self.outcome == "throttled"
+
+
+def _json_lines(path: Path, offset: int = 0) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        for raw in handle:
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a writer still appending
+            if isinstance(value, dict):
+                yield value
+
+
+def read_invocation_log(
+    path: str | Path,
+    offset: int = 0,
+    since: float | None = None,
+    until: float | None = None,
+) -> list[dict[str, Any]]:
+    """The host's records from byte ``offset`` on, ended between ``since`` and ``until``."""
+    records = []
+    for rec in _json_lines(Path(path), offset):
+        ts = rec.get("ts_epoch_ms")
+        if not isinstance(ts, int | float):
+            continue
+        if since is not None and ts / 1000.0 < since:
+            continue
+        if until is not None and ts / 1000.0 > until:
+            continue
+        records.append(rec)
+    return records
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def samples_from_invocations(records: Iterable[dict[str, Any]]) -> list[Sample]:
+    """Samples from invocation-log records (field names of devhost's ``InvocationRecord``)."""
+    samples = []
+    for rec in records:
+        outcome = str(rec.get("outcome") or rec.get("status") or "ok")
+        status = _int(rec.get("http_status"))
+        if outcome == "ok" and status is not None and status >= 500:
+            outcome = "error"  # the function answered, but with a server error
+        throttled = outcome == "throttled"
+        duration = _float(rec.get("duration_ms"))
+        latency = _float(rec.get("latency_ms"))
+        if latency is None:
+            latency = (duration or 0.0) + (_float(rec.get("init_duration_ms")) or 0.0)
+        method = str(rec.get("method") or "")
+        path = str(rec.get("path") or "")
+        route_key = rec.get("route_key")
+        samples.append(
+            Sample(
+                ts=float(rec["ts_epoch_ms"]) / 1000.0,
+                function=function_from_logical_id(str(rec.get("function") or "")),
+                cold=None if throttled else bool(rec.get("cold_start")),
+                latency_ms=latency,
+                outcome=outcome,
+                duration_ms=None if throttled else duration,
+                init_ms=_float(rec.get("init_duration_ms")),
+                billed_ms=None if throttled else _float(rec.get("billed_duration_ms")),
+                memory_mb=_int(rec.get("memory_size_mb")),
+                max_memory_used_mb=_int(rec.get("max_memory_used_mb")),
+                environments=_int(rec.get("function_environments")),
+                concurrency=_int(rec.get("concurrent_environments")),
+                environment_id=rec.get("environment_id"),
+                route=str(route_key) if route_key else f"{method} {path}".strip(),
+                http_status=status,
+            )
+        )
+    return samples
+
+
+def read_request_log(path: str | Path) -> list[dict[str, Any]]:
+    """Every line of the locustfile's request log."""
+    return list(_json_lines(Path(path)))
+
+
+def samples_from_requests(records: Iterable[dict[str, Any]]) -> list[Sample]:
+    """Samples from the load test's own request log: client-side latency, the function and
+    cold flag from the response headers; 429 counts as a throttle, 5xx and transport failures
+    as errors. Requests to non-function paths (``/_host/…``) are left out."""
+    samples = []
+    for rec in records:
+        function = rec.get("function") or function_for_path(str(rec.get("path") or ""))
+        if not function:
+            continue
+        status = _int(rec.get("status")) or 0
+        if status == 429:
+            outcome = "throttled"
+        elif status == 0 or status >= 500:
+            outcome = "error"
+        else:
+            outcome = "ok"
+        cold = rec.get("cold")
+        samples.append(
+            Sample(
+                ts=float(rec.get("ts") or 0.0),
+                function=str(function),
+                cold=cold if isinstance(cold, bool) else None,
+                latency_ms=float(rec.get("response_time_ms") or 0.0),
+                outcome=outcome,
+                route=rec.get("route"),
+                http_status=status or None,
+            )
+        )
+    return samples
