@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 import psutil
 
@@ -314,7 +314,7 @@ class Environment:
             except OSError:
                 return
             _nodelay(conn)
-            rfile = conn.makefile("rb", buffering=65536)
+            rfile = cast("IO[bytes]", conn.makefile("rb", buffering=65536))
             try:
                 conn.settimeout(30.0)
                 req = _read_request(rfile)

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from email.utils import formatdate
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 from urllib.parse import parse_qs
 
 from devhost.events import HttpResponse, RequestInfo, Router, gateway_error
@@ -94,7 +94,7 @@ class FrontServer:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._conns_lock:
             self._conns.add(conn)
-        rfile = conn.makefile("rb", buffering=65536)
+        rfile = cast("IO[bytes]", conn.makefile("rb", buffering=65536))
         try:
             while not self._stopping.is_set():
                 try:

@@ -47,7 +47,7 @@ class TemplateError(ValueError):
 # --------------------------------------------------------------------------------------
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
     pass
 
 
@@ -63,7 +63,7 @@ def _tag_constructor(tag: str) -> Callable[[yaml.SafeLoader, yaml.Node], Any]:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {key: value}
 
     return construct
@@ -78,7 +78,7 @@ for _tag in (
 
 
 def _timestamp_as_string(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
+    return loader.construct_scalar(node)
 
 
 # CloudFormation keeps "2010-09-09" a string.

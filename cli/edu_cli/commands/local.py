@@ -1,0 +1,156 @@
+"""`edu local start-api`: the docker-free local host (package `devhost`) for template.yaml.
+
+Flags follow `sam local start-api` where SAM has them (--template, --port, --host,
+--env-vars, --parameter-overrides, --warm-containers, --log-file); the rest are the host's
+own. Heavy imports happen inside the command so `edu --help` stays cheap.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from devhost import HostConfig
+
+app = typer.Typer(
+    help="Run template.yaml locally without Docker: API Gateway (HTTP API) + Lambda.",
+    no_args_is_help=True,
+)
+
+
+class WarmContainers(StrEnum):
+    EAGER = "EAGER"
+    LAZY = "LAZY"
+
+
+def build_config(
+    template: Path = Path("template.yaml"),
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    env_vars: Path | None = None,
+    parameter_overrides: list[str] | None = None,
+    warm_containers: str = "LAZY",
+    static: Path | None = None,
+    api_prefix: str = "/api",
+    idle_timeout: float = 300.0,
+    max_environments: int = 32,
+    invocation_log: Path | None = Path(".edu/devhost/invocations.jsonl"),
+    region: str | None = None,
+    hot_reload: bool = True,
+    quiet: bool = False,
+    throttle_status: int = 429,
+) -> HostConfig:
+    """The :class:`devhost.HostConfig` for the command's flags (tested on its own)."""
+    from devhost import HostConfig
+    from devhost.template import parse_parameter_overrides
+
+    config = HostConfig(
+        template=template,
+        host=host,
+        port=port,
+        parameter_overrides=parse_parameter_overrides(parameter_overrides),
+        env_vars=env_vars,
+        warm_containers=warm_containers.upper(),
+        static_dir=static,
+        api_prefix=api_prefix,
+        idle_timeout_s=idle_timeout,
+        max_environments=max_environments,
+        invocation_log=invocation_log,
+        hot_reload=hot_reload,
+        quiet=quiet,
+        throttle_status=throttle_status,
+    )
+    if region:
+        config.region = region
+    return config
+
+
+@app.command("start-api")
+def start_api(
+    template: Annotated[
+        Path, typer.Option("--template", "-t", help="SAM template to run.")
+    ] = Path("template.yaml"),
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
+    env_vars: Annotated[
+        Path | None,
+        typer.Option(
+            "--env-vars", "-n",
+            help='SAM env-vars JSON: {"FunctionLogicalId": {"VAR": "v"}, "Parameters": {...}}.',
+        ),
+    ] = None,
+    parameter_overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameter-overrides",
+            help="Key=Value Key2=Value2 (or ParameterKey=K,ParameterValue=V); repeatable.",
+        ),
+    ] = None,
+    warm_containers: Annotated[
+        WarmContainers,
+        typer.Option(
+            "--warm-containers",
+            help="EAGER: one environment per function at start; LAZY: on first request.",
+            case_sensitive=False,
+        ),
+    ] = WarmContainers.LAZY,
+    static: Annotated[
+        Path | None,
+        typer.Option("--static", help="Serve this built frontend for every non-API path."),
+    ] = None,
+    api_prefix: Annotated[
+        str, typer.Option("--api-prefix", help="Paths under this prefix never go to --static.")
+    ] = "/api",
+    idle_timeout: Annotated[
+        float, typer.Option("--idle-timeout", help="Seconds before an idle environment is "
+                            "ended (0: never).")
+    ] = 300.0,
+    max_environments: Annotated[
+        int, typer.Option("--max-environments", help="Host-wide cap on live environments.")
+    ] = 32,
+    invocation_log: Annotated[
+        Path | None,
+        typer.Option("--invocation-log", help="JSON-lines file, one record per invocation."),
+    ] = Path(".edu/devhost/invocations.jsonl"),
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", "-l", help="Write runtime logs here instead of stdout (SAM)."),
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="AWS_REGION.")] = None,
+    hot_reload: Annotated[
+        bool, typer.Option("--hot-reload/--no-hot-reload", help="End environments on code "
+                           "changes.")
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No runtime logs.")] = False,
+    throttle_status: Annotated[
+        int, typer.Option("--throttle-status", help="HTTP status of a throttled request.")
+    ] = 429,
+) -> None:
+    """Serve the template's HttpApi routes; each function runs in real execution
+    environments (`python -m awslambdaric`) started, reused, throttled and reaped as on AWS."""
+    from devhost import Host
+    from devhost.template import TemplateError
+
+    try:
+        config = build_config(
+            template, host, port, env_vars, parameter_overrides, warm_containers.value,
+            static, api_prefix, idle_timeout, max_environments, invocation_log, region,
+            hot_reload, quiet, throttle_status,
+        )
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            config.log_stream = log_file.open("a", encoding="utf-8")
+        server = Host(config)
+    except (TemplateError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        server.start()
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on {host}:{port}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    server.serve_forever()

@@ -1,0 +1,58 @@
+"""``python -m devhost [--template ...]``: the host without the ``edu`` CLI (same flags as
+``edu local start-api``), handy to start it from another process or a Makefile."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from devhost.host import Host, HostConfig
+    from devhost.template import TemplateError, parse_parameter_overrides
+
+    p = argparse.ArgumentParser(prog="python -m devhost", description=__doc__)
+    p.add_argument("--template", "-t", default="template.yaml")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", "-p", type=int, default=3000)
+    p.add_argument("--env-vars", "-n")
+    p.add_argument("--parameter-overrides", action="append")
+    p.add_argument("--warm-containers", choices=["EAGER", "LAZY"], default="LAZY",
+                   type=str.upper)
+    p.add_argument("--static")
+    p.add_argument("--api-prefix", default="/api")
+    p.add_argument("--idle-timeout", type=float, default=300.0)
+    p.add_argument("--max-environments", type=int, default=32)
+    p.add_argument("--invocation-log", default=".edu/devhost/invocations.jsonl")
+    p.add_argument("--log-file", "-l")
+    p.add_argument("--region")
+    p.add_argument("--no-hot-reload", action="store_true")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument("--throttle-status", type=int, default=429)
+    a = p.parse_args(argv)
+    try:
+        config = HostConfig(
+            template=a.template, host=a.host, port=a.port,
+            parameter_overrides=parse_parameter_overrides(a.parameter_overrides),
+            env_vars=a.env_vars, warm_containers=a.warm_containers, static_dir=a.static,
+            api_prefix=a.api_prefix, idle_timeout_s=a.idle_timeout,
+            max_environments=a.max_environments, invocation_log=a.invocation_log or None,
+            hot_reload=not a.no_hot_reload, quiet=a.quiet, throttle_status=a.throttle_status,
+        )
+        if a.region:
+            config.region = a.region
+        if a.log_file:
+            Path(a.log_file).parent.mkdir(parents=True, exist_ok=True)
+            config.log_stream = open(a.log_file, "a", encoding="utf-8")  # noqa: SIM115
+        host = Host(config)
+    except (TemplateError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    host.start()
+    host.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
