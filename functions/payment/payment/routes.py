@@ -1,0 +1,100 @@
+"""Payment's HTTP routes: parse, call a service, shape the answer. Nothing else."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Response, status
+
+from edu_common.api import ErrorResponse
+from edu_common.deps import CurrentUser
+from edu_common.pagination import Page, PageParams
+from payment.deps import PaymentServiceDep
+from payment.domain import PaymentStatus
+from payment.schemas import (
+    PaymentCreatedResponse,
+    PaymentCreateRequest,
+    PaymentListItem,
+    PaymentResponse,
+)
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+payments = APIRouter(prefix="/api/payments", tags=["payments"])
+
+_CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": PaymentCreatedResponse,
+        "description": "A replay: this Idempotency-Key already paid for this offer; the same "
+        "payment and a receipt for it, no new charge (header Idempotent-Replayed: true).",
+    },
+    400: {
+        "model": ErrorResponse,
+        "description": "`idempotency_key_required` / `invalid_idempotency_key` / `invalid_json`",
+    },
+    402: {"model": ErrorResponse, "description": "`card_declined` (the attempt is recorded)"},
+    409: {
+        "model": ErrorResponse,
+        "description": "`idempotency_key_reused` (the key paid for another course or price) / "
+        "`already_paid` (this course is already paid by the caller)",
+    },
+    422: {
+        "model": ErrorResponse,
+        "description": "`invalid_offer` / `offer_expired` / `nothing_to_pay` (a free course) / "
+        "`validation_error`",
+    },
+}
+
+
+@payments.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Pay for a course offer (Idempotency-Key required)",
+    responses=_CREATE_RESPONSES,
+)
+async def create_payment(
+    body: PaymentCreateRequest,
+    payer: CurrentUser,
+    service: PaymentServiceDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="1-255 visible ASCII characters, one per purchase attempt; reuse it "
+            "for retries (also after a decline, with another card).",
+        ),
+    ] = None,
+) -> PaymentCreatedResponse:
+    outcome = await service.pay(
+        payer,
+        offer_token=body.offer,
+        card_number=body.card_number,
+        idempotency_key=idempotency_key,
+    )
+    if outcome.replayed:
+        response.status_code = status.HTTP_200_OK
+    response.headers[REPLAYED_HEADER] = "true" if outcome.replayed else "false"
+    return PaymentCreatedResponse(
+        payment=PaymentResponse.of(outcome.payment), receipt=outcome.receipt
+    )
+
+
+@payments.get("/me", summary="The caller's payment attempts, newest first")
+async def my_payments(
+    payer: CurrentUser,
+    service: PaymentServiceDep,
+    page: PageParams,
+    status: Literal["succeeded", "declined"] | None = None,
+) -> Page[PaymentListItem]:
+    found, total = await service.my_payments(
+        payer, status=PaymentStatus(status) if status else None, page=page
+    )
+    items = [
+        PaymentListItem(
+            **PaymentResponse.of(p).model_dump(),
+            receipt=service.receipt_for(p) if p.succeeded else None,
+        )
+        for p in found
+    ]
+    return Page[PaymentListItem](items=items, total=total, limit=page.limit, offset=page.offset)
