@@ -185,15 +185,19 @@ def route_rows(requests: Iterable[dict[str, Any]]) -> list[RouteRow]:
     return rows
 
 
+SAMPLER_APPLICATION_NAME = "edu-loadtest-sampler"
+
+
 def database_peaks(connections: Iterable[ConnectionSample]) -> dict[str, dict[str, int]]:
-    """Peak backends per database: per application_name, plus ``total`` (all applications,
-    summed at the same instant)."""
+    """Peak backends per database: per application_name, plus ``total`` (all applications but
+    the sampler's own connection, summed at the same instant)."""
     per_app: dict[str, dict[str, int]] = defaultdict(dict)
     totals: dict[tuple[str, float], int] = defaultdict(int)
     for conn in connections:
         apps = per_app[conn.database]
         apps[conn.application_name] = max(apps.get(conn.application_name, 0), conn.count)
-        totals[(conn.database, conn.ts)] += conn.count
+        if conn.application_name != SAMPLER_APPLICATION_NAME:
+            totals[(conn.database, conn.ts)] += conn.count
     for (database, _ts), total in totals.items():
         per_app[database]["total"] = max(per_app[database].get("total", 0), total)
     return {db: dict(sorted(apps.items())) for db, apps in sorted(per_app.items())}

@@ -16,12 +16,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from edu_loadtest.report import ConnectionSample
+from edu_loadtest.report import SAMPLER_APPLICATION_NAME, ConnectionSample
 from edu_loadtest.routes import FUNCTIONS, function_from_logical_id
 
 __all__ = ["SAMPLER_APPLICATION_NAME", "EnvironmentSample", "Sampler", "database_urls"]
 
-SAMPLER_APPLICATION_NAME = "edu-loadtest-sampler"
 _QUERY = """
 SELECT coalesce(nullif(application_name, ''), '(none)') AS app, count(*)::int AS n
 FROM pg_stat_activity

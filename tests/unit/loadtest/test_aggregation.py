@@ -1,0 +1,124 @@
+"""Given the local host's invocation log (devhost's InvocationRecord lines), when aggregated,
+then each function's row shows what happened to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edu_loadtest.pricing import estimate_cost
+from edu_loadtest.report import (
+    ConnectionSample,
+    build_report,
+    percentile,
+    render_comparison,
+    render_markdown,
+)
+from edu_loadtest.samples import read_invocation_log, samples_from_invocations
+
+FIXTURE = Path(__file__).with_name("fixtures") / "invocations.jsonl"
+FIVE = ["identity", "course", "enrollment", "payment", "notification"]
+
+
+@pytest.fixture
+def report():  # type: ignore[no-untyped-def]
+    samples = samples_from_invocations(read_invocation_log(FIXTURE))
+    connections = [
+        ConnectionSample(1.0, "course", "edu-course", 5),
+        ConnectionSample(2.0, "course", "edu-course", 10),
+        ConnectionSample(2.0, "course", "edu-loadtest-sampler", 1),
+        ConnectionSample(2.0, "payment", "edu-payment", 10),
+    ]
+    return build_report("fixture run", "the fixture", samples, connections=connections)
+
+
+def test_every_function_has_a_row_in_a_fixed_order(report) -> None:  # type: ignore[no-untyped-def]
+    assert [row.function for row in report.rows] == FIVE
+
+
+def test_a_cut_last_line_is_skipped() -> None:
+    assert len(read_invocation_log(FIXTURE)) == 15
+
+
+def test_the_window_selects_records_by_end_time() -> None:
+    records = read_invocation_log(FIXTURE, since=1764150003.0, until=1764150004.0)
+    assert [r["request_id"] for r in records] == ["req-0003", "req-0004"]
+
+
+def test_cold_and_warm_are_counted_apart(report) -> None:  # type: ignore[no-untyped-def]
+    identity = report.row("identity")
+
+    assert (identity.invocations, identity.cold_starts, identity.warm) == (3, 1, 2)
+    assert identity.cold_p50_ms == 1010.0
+    assert identity.init_p50_ms == 900.0
+    assert (identity.warm_p50_ms, identity.warm_p95_ms) == (22.0, 32.0)
+
+
+def test_throttles_are_not_invocations_and_errors_are(report) -> None:  # type: ignore[no-untyped-def]
+    course = report.row("course")
+
+    assert course.invocations == 6
+    assert course.throttles == 1
+    assert course.errors == 1
+    assert (course.warm_p50_ms, course.warm_p95_ms, course.warm_p99_ms) == (30.0, 50.0, 50.0)
+
+
+def test_a_server_error_answered_by_the_function_is_an_error(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.row("enrollment").errors == 1
+
+
+def test_parallel_cold_starts_show_as_peak_environments(report) -> None:  # type: ignore[no-untyped-def]
+    payment = report.row("payment")
+
+    assert payment.cold_starts == 2
+    assert payment.peak_environments == 2
+    assert payment.cold_p95_ms == 790.0
+
+
+def test_gb_seconds_and_cost_come_from_billed_duration_and_memory(report) -> None:  # type: ignore[no-untyped-def]
+    course = report.row("course")
+    billed_ms = 1150 + 8 + 18 + 28 + 38 + 48  # the throttled request bills nothing
+
+    assert course.gb_seconds == pytest.approx(billed_ms / 1000 * 0.5)
+    assert course.cost_usd == pytest.approx(estimate_cost(6, billed_ms / 2000).total_usd)
+
+
+def test_peak_connections_count_only_the_functions_own_backends(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.row("course").peak_connections == 10
+    assert report.row("payment").peak_connections == 10
+    assert report.row("identity").peak_connections is None
+    assert report.database_peaks["course"] == {
+        "edu-course": 10,
+        "edu-loadtest-sampler": 1,
+        "total": 10,
+    }
+
+
+def test_the_markdown_has_one_row_per_function_and_the_price_source(report) -> None:  # type: ignore[no-untyped-def]
+    text = render_markdown(report)
+
+    for function in FIVE:
+        assert f"\n| {function} | " in text
+    assert "| **total** | 14 | 5 |" in text
+    assert "https://aws.amazon.com/lambda/pricing/" in text
+
+
+def test_a_comparison_shows_both_runs_and_their_ratio(report) -> None:  # type: ignore[no-untyped-def]
+    samples = samples_from_invocations(read_invocation_log(FIXTURE))
+    slower = [type(s)(**{**s.__dict__, "latency_ms": s.latency_ms * 2}) for s in samples]
+    other = build_report("slower", "the fixture", slower)
+
+    text = render_comparison("SEARCH_INDEX", [("none", report), ("trgm", other)])
+
+    assert "# Comparison: SEARCH_INDEX = none, trgm" in text
+    assert "| course | 30.0 | 60.0 | 2.00x |" in text  # warm p50 doubled
+
+
+@pytest.mark.parametrize(("p", "expected"), [(50, 3.0), (95, 5.0), (99, 5.0), (0, 1.0)])
+def test_percentiles_are_nearest_rank(p: float, expected: float) -> None:
+    assert percentile([5.0, 1.0, 4.0, 2.0, 3.0], p) == expected
+
+
+def test_no_values_have_no_percentile() -> None:
+    assert percentile([], 50) is None
