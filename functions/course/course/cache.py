@@ -1,0 +1,257 @@
+"""The optional Redis cache of catalog and detail reads (CACHE=redis; off by default).
+
+Consistency without a race between a read that fills the cache and a write that invalidates
+it: every cached value carries the version it was computed under, and a hit counts only when
+that version is still the current one. Both come back in one MGET.
+
+* Catalog pages: ``course:v1:catalog:<sha256 of the normalised query>`` holds
+  ``{version, items, total}``; the version is the global counter ``course:v1:catalog-gen``,
+  INCRemented after every write that can change what any catalog page shows.
+* Course detail: ``course:v1:course:<id>`` holds ``{version, course}``; the version is
+  ``course:v1:course-version:<id>``, set to a fresh random token after every write to that
+  course (its curriculum, its reviews). A token never repeats, so an entry computed before a
+  write can never look current after it.
+
+The signed ``offer`` is never cached: the course is, and the offer is signed per request.
+
+A Redis outage never fails a request: reads fall back to the database and writes still
+succeed (their invalidation is logged as failed; entries then expire with CACHE_TTL_SECONDS).
+After a failure the cache stands aside for a few seconds, so an unreachable Redis costs one
+connect timeout per few seconds rather than one per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from course.domain import CatalogQuery, Course, Level
+from edu_common.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PREFIX = "course:v1:"
+CATALOG_GENERATION_KEY = f"{PREFIX}catalog-gen"
+# Versions must outlive every entry computed under them (see the module docstring).
+VERSION_TTL_FACTOR = 10
+BACKOFF_SECONDS = 5.0
+CONNECT_TIMEOUT_SECONDS = 0.25
+SOCKET_TIMEOUT_SECONDS = 0.5
+
+
+def catalog_key(query: CatalogQuery) -> str:
+    digest = hashlib.sha256("\x1f".join(query.cache_key_parts()).encode()).hexdigest()
+    return f"{PREFIX}catalog:{digest}"
+
+
+def course_key(course_id: uuid.UUID) -> str:
+    return f"{PREFIX}course:{course_id}"
+
+
+def course_version_key(course_id: uuid.UUID) -> str:
+    return f"{PREFIX}course-version:{course_id}"
+
+
+def course_to_json(course: Course) -> dict[str, Any]:
+    return {
+        "id": str(course.id),
+        "teacher_id": str(course.teacher_id),
+        "teacher_name": course.teacher_name,
+        "title": course.title,
+        "description": course.description,
+        "category": course.category,
+        "level": course.level.value,
+        "price_cents": course.price_cents,
+        "currency": course.currency,
+        "is_published": course.is_published,
+        "rating_avg": course.rating_avg,
+        "review_count": course.review_count,
+        "module_count": course.module_count,
+        "lesson_count": course.lesson_count,
+        "created_at": course.created_at.isoformat(),
+        "updated_at": course.updated_at.isoformat(),
+    }
+
+
+def course_from_json(data: dict[str, Any]) -> Course:
+    return Course(
+        id=uuid.UUID(data["id"]),
+        teacher_id=uuid.UUID(data["teacher_id"]),
+        teacher_name=data["teacher_name"],
+        title=data["title"],
+        description=data["description"],
+        category=data["category"],
+        level=Level(data["level"]),
+        price_cents=data["price_cents"],
+        currency=data["currency"],
+        is_published=data["is_published"],
+        rating_avg=data["rating_avg"],
+        review_count=data["review_count"],
+        module_count=data["module_count"],
+        lesson_count=data["lesson_count"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+        updated_at=datetime.fromisoformat(data["updated_at"]),
+    )
+
+
+class CourseCache(Protocol):
+    async def catalog(
+        self,
+        query: CatalogQuery,
+        load: Callable[[], Awaitable[tuple[list[Course], int]]],
+    ) -> tuple[list[Course], int]: ...
+
+    async def course(
+        self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
+    ) -> Course | None: ...
+
+    async def invalidate(self, course_id: uuid.UUID) -> None: ...
+
+
+class NoCache:
+    """CACHE=none: every read goes to the database and Redis is never touched."""
+
+    async def catalog(
+        self,
+        query: CatalogQuery,
+        load: Callable[[], Awaitable[tuple[list[Course], int]]],
+    ) -> tuple[list[Course], int]:
+        return await load()
+
+    async def course(
+        self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
+    ) -> Course | None:
+        return await load()
+
+    async def invalidate(self, course_id: uuid.UUID) -> None:
+        return None
+
+
+class RedisCache:
+    """CACHE=redis: one lazily created client per execution environment (like the pool)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._url = settings.redis_url
+        self._ttl = settings.cache_ttl_seconds
+        self._client: Redis | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._unavailable_until = 0.0
+        self.hits = 0
+        self.misses = 0
+
+    def _redis(self) -> Redis:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            # Imported here: with CACHE=none a cold start never pays for redis.
+            from redis.asyncio import Redis
+
+            # Connections belong to the loop they were made on (a new loop: a test harness).
+            self._client = Redis.from_url(
+                self._url,
+                socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                decode_responses=True,
+            )
+            self._client_loop = loop
+        return self._client
+
+    async def _guarded(self, action: str, operation: Callable[[Redis], Awaitable[T]]) -> T | None:
+        """Run ``operation``; on any Redis trouble log it, stand aside, and return None."""
+        if time.monotonic() < self._unavailable_until:
+            return None
+        from redis.exceptions import RedisError
+
+        try:
+            return await operation(self._redis())
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._unavailable_until = time.monotonic() + BACKOFF_SECONDS
+            logger.warning("redis unavailable during %s: %s", action, exc.__class__.__name__)
+            return None
+
+    async def catalog(
+        self,
+        query: CatalogQuery,
+        load: Callable[[], Awaitable[tuple[list[Course], int]]],
+    ) -> tuple[list[Course], int]:
+        key = catalog_key(query)
+        found = await self._guarded("catalog read", lambda r: r.mget([CATALOG_GENERATION_KEY, key]))
+        if found is None:
+            return await load()
+        generation, cached = found[0] or "0", found[1]
+        if cached is not None:
+            entry = json.loads(cached)
+            if entry["version"] == generation:
+                self.hits += 1
+                return [course_from_json(c) for c in entry["items"]], entry["total"]
+        self.misses += 1
+        courses, total = await load()
+        value = json.dumps(
+            {
+                "version": generation,
+                "items": [course_to_json(c) for c in courses],
+                "total": total,
+            }
+        )
+        await self._guarded("catalog fill", lambda r: r.set(key, value, ex=self._ttl))
+        return courses, total
+
+    async def course(
+        self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
+    ) -> Course | None:
+        key = course_key(course_id)
+        found = await self._guarded(
+            "course read", lambda r: r.mget([course_version_key(course_id), key])
+        )
+        if found is None:
+            return await load()
+        version, cached = found[0] or "", found[1]
+        if cached is not None:
+            entry = json.loads(cached)
+            if entry["version"] == version:
+                self.hits += 1
+                return course_from_json(entry["course"]) if entry["course"] else None
+        self.misses += 1
+        course = await load()
+        # A miss for a course that does not exist is not cached: ids are random, and caching
+        # them would let anyone fill Redis.
+        if course is not None:
+            value = json.dumps({"version": version, "course": course_to_json(course)})
+            await self._guarded("course fill", lambda r: r.set(key, value, ex=self._ttl))
+        return course
+
+    async def invalidate(self, course_id: uuid.UUID) -> None:
+        """After a committed write to ``course_id``: its detail and every catalog page."""
+        version_ttl = self._ttl * VERSION_TTL_FACTOR
+
+        async def bump(redis: Redis) -> bool:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.set(course_version_key(course_id), uuid.uuid4().hex, ex=version_ttl)
+                pipe.delete(course_key(course_id))
+                pipe.incr(CATALOG_GENERATION_KEY)
+                await pipe.execute()
+            return True
+
+        if await self._guarded("invalidation", bump) is None:
+            logger.warning("cache not invalidated for course %s; entries expire by TTL", course_id)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+            self._client_loop = None
+
+
+def cache_for(settings: Settings) -> CourseCache:
+    return RedisCache(settings) if settings.cache == "redis" else NoCache()

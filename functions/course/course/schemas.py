@@ -1,0 +1,254 @@
+"""The HTTP shapes of the course function's requests and responses (SPEC §4 field names)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from course.domain import (
+    DEFAULT_CURRENCY,
+    MAX_CATEGORY_LENGTH,
+    MAX_COMMENT_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_DURATION_MINUTES,
+    MAX_LESSON_CONTENT_LENGTH,
+    MAX_PRICE_CENTS,
+    MAX_RATING,
+    MAX_TITLE_LENGTH,
+    MIN_RATING,
+    Course,
+    Lesson,
+    Module,
+    ModuleWithLessons,
+    Review,
+)
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH)
+]
+Description = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH)]
+Category = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CATEGORY_LENGTH)
+]
+LevelName = Literal["beginner", "intermediate", "advanced"]
+PriceCents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS, description="Integer cents; 0 = free")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Position = Annotated[int, Field(ge=0, le=100_000, description="0-based; past the end appends")]
+Content = Annotated[str, StringConstraints(max_length=MAX_LESSON_CONTENT_LENGTH)]
+Minutes = Annotated[int, Field(ge=0, le=MAX_DURATION_MINUTES)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Patch(_Request):
+    """A partial update: absent fields stay as they are; an explicit null is refused."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = [name for name, value in data.items() if value is None]
+            if nulls:
+                raise ValueError(f"these fields cannot be null: {', '.join(sorted(nulls))}")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class CourseCreateRequest(_Request):
+    title: Title
+    description: Description = ""
+    category: Category
+    level: LevelName
+    price_cents: PriceCents
+    currency: Currency = DEFAULT_CURRENCY
+    is_published: bool = False
+
+
+class CourseUpdateRequest(_Patch):
+    title: Title | None = None
+    description: Description | None = None
+    category: Category | None = None
+    level: LevelName | None = None
+    price_cents: PriceCents | None = None
+    currency: Currency | None = None
+    is_published: bool | None = None
+
+
+class CourseResponse(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str
+    category: str
+    level: LevelName
+    price_cents: int
+    currency: str
+    teacher_id: uuid.UUID
+    teacher_name: str
+    is_published: bool
+    rating_avg: float | None = Field(description="Average rating, 2 decimals; null: no reviews")
+    review_count: int
+    module_count: int
+    lesson_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def fields_of(cls, course: Course) -> dict[str, Any]:
+        return {
+            "id": course.id,
+            "title": course.title,
+            "description": course.description,
+            "category": course.category,
+            "level": course.level.value,
+            "price_cents": course.price_cents,
+            "currency": course.currency,
+            "teacher_id": course.teacher_id,
+            "teacher_name": course.teacher_name,
+            "is_published": course.is_published,
+            "rating_avg": course.rating_avg,
+            "review_count": course.review_count,
+            "module_count": course.module_count,
+            "lesson_count": course.lesson_count,
+            "created_at": course.created_at,
+            "updated_at": course.updated_at,
+        }
+
+    @classmethod
+    def of(cls, course: Course) -> CourseResponse:
+        return cls(**cls.fields_of(course))
+
+
+class CourseDetailResponse(CourseResponse):
+    offer: str | None = Field(
+        description="Signed offer token {type: offer, course_id, price, currency, exp} for "
+        "payment/enrollment; null while the course is a draft"
+    )
+
+    @classmethod
+    def detail(cls, course: Course, offer: str | None) -> CourseDetailResponse:
+        return cls(**cls.fields_of(course), offer=offer)
+
+
+class ModuleCreateRequest(_Request):
+    title: Title
+    position: Position | None = None
+
+
+class ModuleUpdateRequest(_Patch):
+    title: Title | None = None
+    position: Position | None = None
+
+
+class ModuleResponse(BaseModel):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    title: str
+    position: int
+
+    @classmethod
+    def of(cls, module: Module) -> ModuleResponse:
+        return cls(
+            id=module.id, course_id=module.course_id, title=module.title, position=module.position
+        )
+
+
+class LessonCreateRequest(_Request):
+    title: Title
+    content: Content = ""
+    duration_minutes: Minutes = 0
+    position: Position | None = None
+
+
+class LessonUpdateRequest(_Patch):
+    title: Title | None = None
+    content: Content | None = None
+    duration_minutes: Minutes | None = None
+    position: Position | None = None
+
+
+class LessonSummary(BaseModel):
+    """A lesson as the curriculum lists it (without its content)."""
+
+    id: uuid.UUID
+    module_id: uuid.UUID
+    course_id: uuid.UUID
+    title: str
+    duration_minutes: int
+    position: int
+
+    @classmethod
+    def of(cls, lesson: Lesson) -> LessonSummary:
+        return cls(
+            id=lesson.id,
+            module_id=lesson.module_id,
+            course_id=lesson.course_id,
+            title=lesson.title,
+            duration_minutes=lesson.duration_minutes,
+            position=lesson.position,
+        )
+
+
+class LessonResponse(LessonSummary):
+    content: str
+
+    @classmethod
+    def full(cls, lesson: Lesson) -> LessonResponse:
+        return cls(**LessonSummary.of(lesson).model_dump(), content=lesson.content)
+
+
+class CurriculumModule(ModuleResponse):
+    lessons: list[LessonSummary]
+
+
+class CurriculumResponse(BaseModel):
+    course_id: uuid.UUID
+    modules: list[CurriculumModule]
+
+    @classmethod
+    def of(cls, course_id: uuid.UUID, modules: list[ModuleWithLessons]) -> CurriculumResponse:
+        return cls(
+            course_id=course_id,
+            modules=[
+                CurriculumModule(
+                    **ModuleResponse.of(entry.module).model_dump(),
+                    lessons=[LessonSummary.of(lesson) for lesson in entry.lessons],
+                )
+                for entry in modules
+            ],
+        )
+
+
+class ReviewCreateRequest(_Request):
+    rating: int = Field(ge=MIN_RATING, le=MAX_RATING)
+    comment: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT_LENGTH)
+    ] = ""
+
+
+class ReviewResponse(BaseModel):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    student_id: uuid.UUID
+    student_name: str
+    rating: int
+    comment: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, review: Review) -> ReviewResponse:
+        return cls(
+            id=review.id,
+            course_id=review.course_id,
+            student_id=review.student_id,
+            student_name=review.student_name,
+            rating=review.rating,
+            comment=review.comment,
+            created_at=review.created_at,
+        )

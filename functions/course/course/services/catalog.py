@@ -1,0 +1,110 @@
+"""Courses: the public catalog, a course's detail with its signed offer, a teacher's own
+courses, and creating, changing and deleting them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from course.cache import CourseCache
+from course.domain import (
+    CatalogQuery,
+    Course,
+    CourseDraft,
+    CourseNotFound,
+    ensure_may_publish,
+    ensure_owner,
+    ensure_teacher,
+    ensure_visible,
+)
+from course.repositories import CourseRepository
+from edu_common.db import Database
+from edu_common.pagination import PageRequest
+from edu_common.settings import Settings
+from edu_common.tokens import Offer, Principal, issue_offer
+
+
+@dataclass(frozen=True, slots=True)
+class DetailedCourse:
+    course: Course
+    # Signed per request (never cached); None for a draft, which nobody can buy yet.
+    offer: str | None
+
+
+class CourseService:
+    def __init__(
+        self, database: Database, settings: Settings, secret: str, cache: CourseCache
+    ) -> None:
+        self._database = database
+        self._settings = settings
+        self._secret = secret
+        self._cache = cache
+
+    async def catalog(self, query: CatalogQuery) -> tuple[list[Course], int]:
+        async def load() -> tuple[list[Course], int]:
+            async with self._database.connection() as conn:
+                return await CourseRepository(conn).catalog(query)
+
+        return await self._cache.catalog(query, load)
+
+    async def detail(self, course_id: uuid.UUID, principal: Principal | None) -> DetailedCourse:
+        async def load() -> Course | None:
+            async with self._database.connection() as conn:
+                return await CourseRepository(conn).get(course_id)
+
+        course = ensure_visible(await self._cache.course(course_id, load), principal)
+        return DetailedCourse(course, self._offer_for(course))
+
+    def _offer_for(self, course: Course) -> str | None:
+        if not course.is_published:
+            return None
+        return issue_offer(
+            Offer(course.id, course.price_cents, course.currency),
+            self._secret,
+            self._settings.offer_token_ttl_seconds,
+        )
+
+    async def of_teacher(self, principal: Principal, page: PageRequest) -> tuple[list[Course], int]:
+        ensure_teacher(principal)
+        async with self._database.connection() as conn:
+            return await CourseRepository(conn).of_teacher(
+                principal.user_id, limit=page.limit, offset=page.offset
+            )
+
+    async def create(self, principal: Principal, draft: CourseDraft) -> Course:
+        ensure_teacher(principal)
+        ensure_may_publish(principal, draft.is_published)
+        async with self._database.connection() as conn:
+            course = await CourseRepository(conn).add(
+                draft, teacher_id=principal.user_id, teacher_name=principal.name
+            )
+        if course.is_published:  # a new draft changes no cached read
+            await self._cache.invalidate(course.id)
+        return course
+
+    async def update(
+        self, principal: Principal, course_id: uuid.UUID, changes: dict[str, Any]
+    ) -> Course:
+        ensure_teacher(principal)
+        async with self._database.transaction() as conn:
+            courses = CourseRepository(conn)
+            course = await courses.get(course_id, for_update=True)
+            if course is None:
+                raise CourseNotFound()
+            ensure_owner(course, principal)
+            ensure_may_publish(principal, changes.get("is_published"))
+            updated = await courses.update(course_id, changes) if changes else course
+        await self._cache.invalidate(course_id)
+        return updated
+
+    async def delete(self, principal: Principal, course_id: uuid.UUID) -> None:
+        ensure_teacher(principal)
+        async with self._database.transaction() as conn:
+            courses = CourseRepository(conn)
+            course = await courses.get(course_id, for_update=True)
+            if course is None:
+                raise CourseNotFound()
+            ensure_owner(course, principal)
+            await courses.delete(course_id)  # modules, lessons and reviews cascade
+        await self._cache.invalidate(course_id)
