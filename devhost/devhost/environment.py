@@ -151,6 +151,8 @@ class Environment:
         self._init_error: tuple[str, str] | None = None
         self._t_spawn = 0.0
         self._lock = threading.Lock()
+        self._statm_fd: int | None = None
+        self._status_fd: int | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -184,6 +186,13 @@ class Environment:
             self.ps = psutil.Process(self.proc.pid)
         except psutil.Error:
             self.ps = None
+        # Linux: keep procfs files open and pread them (7 us for statm against ~80 us for a
+        # psutil call); psutil is the fallback elsewhere.
+        try:
+            self._statm_fd = os.open(f"/proc/{self.proc.pid}/statm", os.O_RDONLY)
+            self._status_fd = os.open(f"/proc/{self.proc.pid}/status", os.O_RDONLY)
+        except OSError:
+            self._statm_fd = self._status_fd = None
         threading.Thread(
             target=self._output_loop, name=f"out-{self.env_id}", daemon=True
         ).start()
@@ -277,28 +286,34 @@ class Environment:
     # -- memory --------------------------------------------------------------------------
 
     def rss_bytes(self) -> int:
-        ps = self.ps
-        if ps is None:
-            return 0
-        try:
-            rss = int(ps.memory_info().rss)
-        except psutil.Error:
-            return 0
+        """Current resident memory of the environment's process."""
+        rss = 0
+        fd = self._statm_fd
+        if fd is not None:
+            try:
+                rss = int(os.pread(fd, 128, 0).split()[1]) * _PAGE
+            except (OSError, ValueError, IndexError):
+                return 0
+        elif self.ps is not None:
+            try:
+                rss = int(self.ps.memory_info().rss)
+            except psutil.Error:
+                return 0
         if rss > self.peak_rss:
             self.peak_rss = rss
         return rss
 
     def peak_bytes(self) -> int:
-        """The environment's real peak resident memory (VmHWM on Linux)."""
-        proc = self.proc
-        if proc is not None:
+        """The environment's real peak resident memory (VmHWM on Linux), else the highest
+        sample seen."""
+        fd = self._status_fd
+        if fd is not None:
             try:
-                with open(f"/proc/{proc.pid}/status", "rb") as fh:
-                    for line in fh:
-                        if line.startswith(b"VmHWM:"):
-                            peak = int(line.split()[1]) * 1024
-                            self.peak_rss = max(self.peak_rss, peak)
-                            break
+                data = os.pread(fd, 4096, 0)
+                i = data.find(b"VmHWM:")
+                if i >= 0:
+                    peak = int(data[i + 6 : data.index(b"kB", i)]) * 1024
+                    self.peak_rss = max(self.peak_rss, peak)
             except (OSError, ValueError):
                 pass
         return self.peak_rss

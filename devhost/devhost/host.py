@@ -622,19 +622,18 @@ class Host:
             return gateway_error(500, INTERNAL_ERROR), None
 
         env.invocations += 1
-        peak = env.peak_bytes()
-        if result.outcome == "ok" and peak > spec.memory_mb * MIB:
-            # The limit was passed between two samples of the memory monitor: Lambda would
-            # have killed the environment during this invocation.
+        if result.outcome == "ok" and env.rss_bytes() > spec.memory_mb * MIB:
+            # Over the limit between two samples of the memory monitor: Lambda would have
+            # killed the environment during this invocation.
             env.kill("oom")
             result = InvokeResult(
                 "oom", None, "Runtime.OutOfMemory", "Runtime exited with error: signal: killed",
                 result.duration_ms, "signal: killed",
             )
         keep = result.outcome in ("ok", "error")
-        self._release(pool, env, keep)
         if not keep:
-            env.close()
+            peak_at_end = env.peak_bytes()
+        self._release(pool, env, keep)
 
         malformed: str | None = None
         if result.outcome == "ok":
@@ -645,22 +644,20 @@ class Host:
                 resp = gateway_error(500, INTERNAL_ERROR)
         else:
             resp = gateway_error(500, INTERNAL_ERROR)
-
-        max_mem = _mb(peak)
-        if result.outcome == "oom":
-            max_mem = max(max_mem, spec.memory_mb)
         duration = result.duration_ms
-        rec = record(
-            request_id=request_id, http_status=resp.status, outcome=result.outcome,
-            error_type=result.error_type, cold_start=cold,
-            init_duration_ms=round(init_ms, 3) if init_ms is not None else None,
-            duration_ms=round(duration, 3), billed_duration_ms=billed_ms(duration, init_ms),
-            max_memory_used_mb=max_mem, environment_id=env.env_id,
-            concurrent_environments=concurrent, function_environments=live,
-            host_environments=total,
-        )
 
         def finalize(status: int) -> None:
+            # After the response is written: memory peak, logs, metering.
+            peak = peak_at_end if not keep else env.peak_bytes()
+            if not keep:
+                env.close()
+            max_mem = _mb(peak)
+            if result.outcome == "oom":
+                max_mem = max(max_mem, spec.memory_mb)
+            elif keep and peak > spec.memory_mb * MIB and env.kill_reason is None:
+                self.log.host(f"{env.env_id}: peak memory {max_mem} MB passed MemorySize "
+                              f"{spec.memory_mb} MB; killed")
+                env.kill("oom")
             tag = spec.logical_id
             status_field: str | None = None
             error_field: str | None = None
@@ -679,7 +676,15 @@ class Host:
             self.log.emit(tag, report_line(
                 request_id, duration, spec.memory_mb, max_mem, init_ms, status_field, error_field,
             ))
-            self._finish(rec)
+            self._finish(record(
+                request_id=request_id, http_status=status, outcome=result.outcome,
+                error_type=result.error_type, cold_start=cold,
+                init_duration_ms=round(init_ms, 3) if init_ms is not None else None,
+                duration_ms=round(duration, 3), billed_duration_ms=billed_ms(duration, init_ms),
+                max_memory_used_mb=max_mem, environment_id=env.env_id,
+                concurrent_environments=concurrent, function_environments=live,
+                host_environments=total,
+            ))
 
         return resp, finalize
 

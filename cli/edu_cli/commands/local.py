@@ -22,6 +22,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _local() -> None:
+    """Run template.yaml locally without Docker: API Gateway (HTTP API) + Lambda."""
+
+
 class WarmContainers(StrEnum):
     EAGER = "EAGER"
     LAZY = "LAZY"
