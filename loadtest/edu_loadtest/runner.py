@@ -72,6 +72,7 @@ class LoadOptions:
     max_environments: int = 32
     progress: bool = True
     title: str | None = None
+    cold_period: float | None = None  # the cold shape's calm+burst cycle (default scenarios.py)
 
 
 # -- small parsers ------------------------------------------------------------------------------
@@ -308,6 +309,8 @@ def _run_locust(
     }
     if opts.accounts:
         env["EDU_SEED_ACCOUNTS"] = str(opts.accounts)
+    if opts.cold_period:
+        env["EDU_LOADTEST_COLD_PERIOD"] = str(opts.cold_period)
     total = parse_run_time(opts.run_time)
     progress = _progress_reader(request_log)
     tty = sys.stdout.isatty()
@@ -337,12 +340,33 @@ def _run_locust(
     return process.returncode
 
 
+def _wait_idle(url: str, timeout: float = 30.0) -> None:
+    """Let invocations Locust abandoned at its stop finish before the host may be stopped
+    (stopping it under them would record crashes the load never caused)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        functions = host_functions(url)
+        if functions is None:
+            return
+        busy = sum(
+            int((info.get("environments") or {}).get("busy", 0))
+            for info in (functions.get("functions") or {}).values()
+        )
+        if busy == 0:
+            return
+        time.sleep(0.25)
+
+
 def _search_latencies(requests: list[dict[str, Any]]) -> list[float]:
     return [
         float(r["response_time_ms"])
         for r in requests
         if r.get("route") == "GET /api/courses" and r.get("search") and r.get("ok")
     ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _architecture(functions: dict[str, Any] | None) -> str:
@@ -376,7 +400,9 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
         started = time.time()
         with Sampler(databases, url if local else None, opts.sample_interval) as sampler:
             exit_code = _run_locust(opts, url, out, request_log, sampler, echo)
-        finished = time.time()
+            finished = time.time()
+            if local:
+                _wait_idle(url)
         time.sleep(1.0)  # the host appends its invocation log from a background thread
     requests = read_request_log(request_log)
     if local and invocation_log is not None:
@@ -400,8 +426,8 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
         "requests": len(requests),
         "failures": sum(1 for r in requests if not r.get("ok")),
         "rps": round(len(requests) / elapsed, 1),
-        "search_p95_ms": percentile(search, 95),
-        "search_p99_ms": percentile(search, 99),
+        "search_p95_ms": _rounded(percentile(search, 95)),
+        "search_p99_ms": _rounded(percentile(search, 99)),
         "locust exit code": exit_code,
         "folder": out.name,
     }

@@ -1,0 +1,142 @@
+"""Smoke run of the load test through the real local host: a few users for a few seconds per
+scenario against a tiny seed. Every scenario's requests succeed, and the report has a row for
+each of the five functions with cold and warm counts.
+
+Needs the whole platform (the five functions, devhost, the seed); it skips, with the reason,
+while one of them is not importable yet.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.databases import run_sync
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+FIVE = ("identity", "course", "enrollment", "payment", "notification")
+SCENARIOS = ("student", "search", "teacher", "mixed", "cold")
+
+
+def _missing() -> str | None:
+    needed = {
+        "devhost.host": "the local host (devhost)",
+        "edu_seed.run": "the seed (edu_seed.run)",
+        **{f"{name}.handler": f"the {name} function" for name in FIVE},
+    }
+    for module, what in needed.items():
+        try:
+            if importlib.util.find_spec(module) is None:
+                return f"{what} is not importable yet"
+        except ModuleNotFoundError:
+            return f"{what} is not importable yet"
+    return None
+
+
+if (reason := _missing()) is not None:
+    pytest.skip(reason, allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def accounts_file(databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny seed (a few dozen users, a hundred courses) and its accounts file."""
+    from edu_seed.run import seed_async
+
+    path = tmp_path_factory.mktemp("seed") / "seed-accounts.json"
+    run_sync(
+        seed_async(
+            databases,
+            scale=0.001,
+            reset=True,
+            accounts_file=path,
+            accounts_sample=50,
+            bcrypt_rounds=4,
+        )
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def host_url(databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real local host on a free port, its functions pointed at the test databases (the
+    `databases` fixture exported them as <SERVICE>_DATABASE_URL; LocalHost passes them on as
+    template parameters)."""
+    from edu_loadtest.runner import LocalHost
+
+    with LocalHost(tmp_path_factory.mktemp("host"), max_environments=16) as host:
+        yield host.url
+
+
+@pytest.fixture(scope="module")
+def runs(accounts_file: Path, host_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from edu_loadtest.runner import LoadOptions, run_load
+
+    out = tmp_path_factory.mktemp("load")
+    reports = {}
+    for scenario in SCENARIOS:
+        reports[scenario] = run_load(
+            LoadOptions(
+                users=3,
+                spawn_rate=3,
+                run_time="8s",
+                scenario=scenario,
+                host=host_url,
+                out=out / scenario,
+                accounts=accounts_file,
+                cold_period=4.0,
+                progress=False,
+            ),
+            echo=lambda _line: None,
+        )
+    return out, reports
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_request_of_the_scenario_succeeds(runs, scenario: str) -> None:  # type: ignore[no-untyped-def]
+    out, reports = runs
+    report = reports[scenario]
+    failed = [
+        line
+        for line in (out / scenario / "requests.jsonl").read_text().splitlines()
+        if not json.loads(line)["ok"]
+    ]
+
+    assert report.info["requests"] > 0
+    assert failed == []
+    assert (out / scenario / "report.md").exists()
+    assert (out / scenario / "locust_stats.csv").exists()
+    assert (out / scenario / "latency.png").stat().st_size > 0
+
+
+def test_the_report_has_a_row_per_function_with_cold_and_warm_counts(runs) -> None:  # type: ignore[no-untyped-def]
+    out, reports = runs
+    mixed = reports["mixed"]
+    text = (out / "mixed" / "report.md").read_text()
+
+    for function in FIVE:
+        assert f"\n| {function} | " in text
+    rows = {
+        name: (
+            sum(r.row(name).cold_starts for r in reports.values()),
+            sum(r.row(name).warm for r in reports.values()),
+            sum(r.row(name).errors for r in reports.values()),
+        )
+        for name in FIVE
+    }
+    for name, (cold, warm, errors) in rows.items():
+        assert cold >= 1, f"{name}: no cold start in any scenario"
+        assert warm >= 1, f"{name}: no warm invocation in any scenario"
+        assert errors == 0, f"{name}: {errors} errors"
+    assert mixed.row("course").peak_connections and mixed.row("course").peak_connections > 0
+
+
+def test_the_cold_scenario_forces_cold_starts_under_load(runs) -> None:  # type: ignore[no-untyped-def]
+    _, reports = runs
+    cold = reports["cold"]
+
+    assert sum(row.cold_starts for row in cold.rows) >= 2
