@@ -70,7 +70,11 @@ _STATUS_CODES = {
 
 
 def _field_of(location: Iterable[Any]) -> str | None:
-    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    # pydantic's location starts with where the value came from ("body", "query", ...); the
+    # rest is the field's path, which may itself contain a field named "body".
+    parts = [str(p) for p in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
     return ".".join(parts) or None
 
 
