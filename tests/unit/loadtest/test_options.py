@@ -1,0 +1,98 @@
+"""Given the flags and files the load test reads, when parsed, then they mean what they say."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from edu_loadtest.accounts import load_seed_data
+from edu_loadtest.runner import LoadOptions, locust_command, parse_compare, parse_run_time
+from edu_loadtest.scenarios import WEIGHTS, user_classes
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90", 90), ("30s", 30), ("2m", 120), ("1h30m", 5400), ("1m 5s", 65)]
+)
+def test_run_times_use_locusts_syntax(text: str, seconds: float) -> None:
+    assert parse_run_time(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "soon", "5x", "0s"])
+def test_bad_run_times_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_run_time(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("SEARCH_INDEX=none,trgm", ("SEARCH_INDEX", "SearchIndex", ["none", "trgm"])),
+        ("DB_POOL_SIZE=5,1", ("DB_POOL_SIZE", "DbPoolSize", ["5", "1"])),
+        ("cache=none,redis", ("CACHE", "Cache", ["none", "redis"])),
+        ("DbPoolSize=5,2,1", ("DbPoolSize", "DbPoolSize", ["5", "2", "1"])),
+    ],
+)
+def test_compare_switches_map_to_template_parameters(
+    text: str, parsed: tuple[str, str, list[str]]
+) -> None:
+    assert parse_compare(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["SEARCH_INDEX=trgm", "SEARCH_INDEX", "no_such=1,2"])
+def test_bad_comparisons_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="--compare"):
+        parse_compare(text)
+
+
+def test_the_weights_favour_students_and_searchers() -> None:
+    mixed = WEIGHTS["mixed"]
+
+    assert mixed["StudentUser"] + mixed["SearchUser"] > 4 * mixed["TeacherUser"]
+    assert set(user_classes("search")) == {"SearchUser"}
+    with pytest.raises(ValueError, match="scenario"):
+        user_classes("everything")
+
+
+def test_locust_runs_headless_with_csv_html_and_the_scenarios_users(tmp_path: Path) -> None:
+    cmd = locust_command(
+        LoadOptions(users=7, spawn_rate=3, run_time="20s", scenario="mixed"), "http://h", tmp_path
+    )
+
+    assert "--headless" in cmd
+    assert cmd[cmd.index("--users") + 1] == "7"
+    assert cmd[cmd.index("--csv") + 1] == str(tmp_path / "locust")
+    assert cmd[cmd.index("--html") + 1] == str(tmp_path / "locust.html")
+    assert cmd[-3:] == ["StudentUser", "SearchUser", "TeacherUser"]
+
+
+def test_the_seed_accounts_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "seed-accounts.json"
+    path.write_text(
+        json.dumps(
+            {
+                "password": "edu-demo-2026",
+                "demo": {"student": {"email": "demo@x.io", "password": "edu-demo-2026"}},
+                "students": [{"email": "s1@x.io", "id": "1"}, {"email": "s2@x.io", "id": "2"}],
+                "teachers": [{"email": "t1@x.io", "id": "3"}],
+                "course_ids": ["c1", "c2"],
+                "categories": ["Design", "Music"],
+                "search": {
+                    "frequent": [{"term": "python", "hits": 8}],
+                    "rare": [{"term": "zymurgy", "hits": 1}],
+                    "no_hit": [{"term": "qqxj", "hits": 0}],
+                },
+            }
+        )
+    )
+
+    data = load_seed_data(path)
+
+    assert [a.email for a in data.students] == ["s1@x.io", "s2@x.io"]
+    assert data.teachers[0].password == "edu-demo-2026"
+    assert data.course_ids == ["c1", "c2"]
+    assert (data.frequent_terms, data.rare_terms, data.no_hit_terms) == (
+        ["python"], ["zymurgy"], ["qqxj"],
+    )  # fmt: skip
+    assert data.categories == ["Design", "Music"]
