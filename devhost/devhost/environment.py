@@ -173,15 +173,21 @@ class Environment:
             target=self._accept_loop, name=f"rapi-{self.env_id}", daemon=True
         ).start()
         self._t_spawn = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [self.python, "-m", "awslambdaric", self.spec.handler],
-            cwd=str(self.spec.code_dir),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                [self.python, "-m", "awslambdaric", self.spec.handler],
+                cwd=str(self.spec.code_dir),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            self._init_error = ("Runtime.StartError", f"cannot start the runtime: {exc}")
+            self.init_ms = 0.0
+            self._ready.set()
+            return
         try:
             self.ps = psutil.Process(self.proc.pid)
         except psutil.Error:

@@ -114,6 +114,8 @@ class FrontServer:
                     resp, finalize = gateway_error(500, "Internal Server Error"), None
                 try:
                     self._write(conn, resp, keep_alive, req.method == "HEAD")
+                except OSError:
+                    keep_alive = False  # the client went away; still account the invocation
                 finally:
                     if finalize is not None:
                         finalize(resp.status)

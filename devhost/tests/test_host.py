@@ -427,3 +427,40 @@ def test_keep_alive_and_many_connections(host: Host) -> None:
     conn.close()
     resps = _parallel(host, ["/_host/health"] * 50)
     assert all(r.status == 200 for r in resps)
+
+
+def test_head_chunked_and_expect_continue(host: Host) -> None:
+    import socket
+
+    head = request(host.url, "HEAD", "/echo")
+    assert head.status == 200 and head.body == b""
+    port = int(host.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+            b"Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
+        )
+        assert sock.recv(64).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(65536)
+        head_part, _, rest = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", head_part).group(1))  # type: ignore[union-attr]
+        while len(rest) < length:
+            rest += sock.recv(65536)
+    assert head_part.startswith(b"HTTP/1.1 200")
+    assert json.loads(rest)["event"]["body"] == "hello world"
+
+
+def test_stop_ends_every_environment(tmp_path: Path) -> None:
+    import psutil
+
+    host = make_host(tmp_path)
+    _parallel(host, ["/echo?mode=sleep&s=0.2"] * 2 + ["/limited"])
+    with host._lock:
+        pids = [env.proc.pid for pool in host.pools.values() for env in pool.envs if env.proc]
+    assert len(pids) == 3
+    host.stop()
+    assert wait_for(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status()
+                                    != psutil.STATUS_ZOMBIE for p in pids))
