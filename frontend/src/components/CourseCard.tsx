@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { levelLabel } from "@/lib/constants";
 import { formatPrice, formatRating } from "@/lib/format";
 import type { Course } from "@/lib/types";
 import { Badge, Stars } from "./ui";
@@ -10,7 +11,7 @@ export function CourseCard({ course }: { course: Course }) {
     <li className="group relative flex flex-col rounded-xl border border-slate-200 bg-white p-4 shadow-sm transition hover:border-brand-600/50 hover:shadow-md focus-within:ring-2 focus-within:ring-brand-600/40">
       <div className="mb-2 flex flex-wrap items-center gap-1.5">
         <Badge>{course.category}</Badge>
-        <Badge tone={LEVEL_TONE[course.level] ?? "slate"}>{course.level}</Badge>
+        <Badge tone={LEVEL_TONE[course.level] ?? "slate"}>{levelLabel(course.level)}</Badge>
       </div>
       <h2 className="text-base font-semibold leading-snug text-slate-900">
         <Link href={`/courses/view/?id=${encodeURIComponent(course.id)}`} className="after:absolute after:inset-0 focus:outline-none">

@@ -45,7 +45,7 @@ export function Header() {
   useEffect(() => setOpen(false), [pathname]);
 
   const links: { href: string; label: string }[] = [{ href: "/", label: "Catalog" }];
-  if (user) links.push({ href: "/learning/", label: "My learning" });
+  if (user && user.role !== "admin") links.push({ href: "/learning/", label: "My learning" });
   if (user?.role === "teacher") links.push({ href: "/teacher/", label: "Teach" });
   if (user?.role === "admin") links.push({ href: "/admin/", label: "Admin" });
 

@@ -50,7 +50,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setStatus("authenticated");
     }
     try {
-      const me = await api.auth.me();
+      let me = await api.auth.me();
+      // The token's claims (which the functions trust) lag behind the database after an admin
+      // verifies a teacher: refresh once so that publishing works without logging out.
+      if (fromToken && (fromToken.is_verified !== me.is_verified || fromToken.role !== me.role)) {
+        const fresh = await api.auth.refresh().catch(() => null);
+        if (fresh) me = await api.auth.me();
+      }
       setUser(me);
       setStatus("authenticated");
       return me;

@@ -80,36 +80,38 @@ describe("checkout state machine", () => {
     expect(d.enroll).toHaveBeenCalledWith({ courseId: "c1", receipt: undefined, offer: "offer-1" });
   });
 
-  it("a declined card fails at payment; the retry needs and uses a new key", async () => {
-    const d = deps({ pay: new HttpError(402, "payment_declined", "Card declined") });
+  it("a declined card fails at payment; the retry (another card) keeps the same key", async () => {
+    const d = deps({ pay: new HttpError(402, "card_declined", "The card was declined. Try another card.") });
     const failed = await runCheckout(paid(), d);
     expect(failed.status).toBe("failed");
     expect(failed.step).toBe("payment");
-    expect(failed.error).toMatchObject({ step: "payment", status: 402 });
+    expect(failed.error).toMatchObject({ step: "payment", status: 402, code: "card_declined" });
     expect(describeFailure(failed)).toMatch(/declined.*not been charged/i);
     expect(d.enroll).not.toHaveBeenCalled();
 
-    // Without a fresh key the retry is refused (the old key may replay the decline).
-    expect(checkoutReducer(failed, { type: "RETRY" })).toBe(failed);
-    const retried = checkoutReducer(failed, { type: "RETRY", freshKey: "key-2" });
-    expect(retried.idempotencyKey).toBe("key-2");
-
-    d.pay.mockImplementation(async (_o: string, key: string) => ({ paymentId: `pay-${key}`, receipt: `r-${key}` }));
+    const retried = checkoutReducer(failed, { type: "RETRY" });
+    expect(retried).toMatchObject({ status: "ready", idempotencyKey: "key-1", error: { status: 402 } });
     const end = await runCheckout(retried, d);
     expect(end.status).toBe("done");
-    expect(d.pay).toHaveBeenLastCalledWith("offer-1", "key-2");
+    expect(d.pay.mock.calls.map((c) => c[1])).toEqual(["key-1", "key-1"]);
   });
 
-  it("an unknown payment outcome (network, 5xx) keeps the same key so a retry cannot charge twice", async () => {
+  it("an unknown payment outcome (network, 5xx, 429) keeps the same key so a retry cannot charge twice", async () => {
     for (const status of [0, 500, 503, 429]) {
       const d = deps({ pay: new HttpError(status, "x", "boom") });
       const failed = await runCheckout(paid(), d);
-      const retried = checkoutReducer(failed, { type: "RETRY", freshKey: "key-NEW" });
-      expect(retried.idempotencyKey).toBe("key-1");
-      d.pay.mockResolvedValue({ paymentId: "p", receipt: "r" });
-      await runCheckout(retried, d);
+      expect(describeFailure(failed)).toMatch(/will not charge you again/);
+      const end = await runCheckout(checkoutReducer(failed, { type: "RETRY" }), d);
+      expect(end.status).toBe("done");
       expect(d.pay.mock.calls.map((c) => c[1])).toEqual(["key-1", "key-1"]);
     }
+  });
+
+  it("already paid elsewhere is explained, not retried blindly", async () => {
+    const d = deps({ pay: new HttpError(409, "already_paid", "You have already paid for this course.") });
+    const failed = await runCheckout(paid(), d);
+    expect(failed).toMatchObject({ step: "payment", status: "failed" });
+    expect(describeFailure(failed)).toMatch(/already paid/i);
   });
 
   it("paid but enrollment failed: the retry resumes at enrollment without paying again", async () => {
@@ -121,7 +123,7 @@ describe("checkout state machine", () => {
     // Survives a reload (JSON round trip).
     const reloaded: unknown = JSON.parse(JSON.stringify(failed));
     expect(isCheckoutState(reloaded)).toBe(true);
-    const state = checkoutReducer(reviveCheckout(reloaded as CheckoutState), { type: "RETRY", freshKey: "zzz" });
+    const state = checkoutReducer(reviveCheckout(reloaded as CheckoutState), { type: "RETRY" });
     expect(nextAction(state)).toEqual({ kind: "enroll", courseId: "c1", receipt: "receipt-key-1" });
 
     const end = await runCheckout(state, d);
@@ -134,7 +136,7 @@ describe("checkout state machine", () => {
     const d = deps({ enroll: new HttpError(400, "invalid_receipt", "Receipt expired") });
     const failed = await runCheckout(paid(), d);
     expect(failed).toMatchObject({ step: "payment", status: "failed", receipt: null, idempotencyKey: "key-1" });
-    const end = await runCheckout(checkoutReducer(failed, { type: "RETRY", freshKey: "other" }), d);
+    const end = await runCheckout(checkoutReducer(failed, { type: "RETRY" }), d);
     expect(end.status).toBe("done");
     expect(d.pay.mock.calls.map((c) => c[1])).toEqual(["key-1", "key-1"]);
   });
@@ -161,16 +163,16 @@ describe("checkout state machine", () => {
   });
 
   it("a refused offer is refreshed from the course before retrying", async () => {
-    const d = deps({ pay: new HttpError(422, "invalid_offer", "Offer expired") });
+    const d = deps({ pay: new HttpError(422, "offer_expired", "The offer has expired. Fetch the course again for a new one.") });
     const failed = await runCheckout(paid(), d);
     expect(failed.needsFreshOffer).toBe(true);
-    const retried = checkoutReducer(failed, { type: "RETRY", freshKey: "key-2" });
+    const retried = checkoutReducer(failed, { type: "RETRY" });
     expect(nextAction(retried)).toEqual({ kind: "refresh-offer", courseId: "c1" });
     d.pay.mockResolvedValue({ paymentId: "p", receipt: "r" });
     const end = await runCheckout(retried, d);
     expect(end.status).toBe("done");
     expect(d.refreshOffer).toHaveBeenCalledWith("c1");
-    expect(d.pay).toHaveBeenLastCalledWith("offer-2", "key-2");
+    expect(d.pay).toHaveBeenLastCalledWith("offer-2", "key-1");
   });
 
   it("a step left running by a closed page is revived as failed and retryable", () => {
@@ -178,7 +180,7 @@ describe("checkout state machine", () => {
     expect(nextAction(running)).toEqual({ kind: "none" });
     const revived = reviveCheckout(running);
     expect(revived).toMatchObject({ status: "failed", step: "payment" });
-    const retried = checkoutReducer(revived, { type: "RETRY", freshKey: "new" });
+    const retried = checkoutReducer(revived, { type: "RETRY" });
     expect(retried.idempotencyKey).toBe("key-1");
     expect(nextAction(retried).kind).toBe("pay");
   });

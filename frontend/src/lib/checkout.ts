@@ -5,10 +5,9 @@
  * three calls as functions. The state is serialisable and persisted by the page between
  * attempts, so a failure at any step resumes from that step:
  *
- * - The payment's Idempotency-Key is created once and kept until the payment succeeds (and for
- *   the rest of the checkout), so a retry, a double click or a reload never charges twice.
- *   It is replaced only when the server said for certain that nothing was charged (402 decline,
- *   400/422 rejection); the new key comes from the caller, keeping this module pure.
+ * - The payment's Idempotency-Key is created once and kept for the whole checkout (until it is
+ *   done), so a retry, a double click or a reload never charges twice. A declined attempt binds
+ *   nothing on the server, so a retry with another card uses the same key too.
  * - Paid but not enrolled is never a dead end: a failed enrollment resumes at the enrollment
  *   step with the kept receipt; if the receipt itself is refused (e.g. it expired), the payment
  *   is replayed with the *same* key, which returns the same payment and a fresh receipt.
@@ -41,8 +40,6 @@ export interface CheckoutState {
   receipt: string | null;
   enrollmentId: string | null;
   alreadyEnrolled: boolean;
-  /** Set after a definitive payment rejection: the next attempt must use a new key. */
-  rotateKey: boolean;
   /** Set when the offer was refused: the next attempt needs a fresh offer from the course. */
   needsFreshOffer: boolean;
   error: StepError | null;
@@ -68,7 +65,6 @@ export function startCheckout(input: StartInput): CheckoutState {
     receipt: null,
     enrollmentId: null,
     alreadyEnrolled: false,
-    rotateKey: false,
     needsFreshOffer: false,
     error: null,
     attempts: 0,
@@ -81,7 +77,7 @@ export type CheckoutEvent =
   | { type: "ENROLLMENT_SUCCEEDED"; enrollmentId: string | null }
   | { type: "NOTIFICATION_SUCCEEDED" }
   | { type: "STEP_FAILED"; status: number; code: string; message: string }
-  | { type: "RETRY"; freshKey?: string }
+  | { type: "RETRY" }
   | { type: "OFFER_REFRESHED"; offer: string; priceCents?: number; currency?: string }
   | { type: "SKIP_NOTIFICATION" };
 
@@ -119,7 +115,6 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
         status: "ready",
         paymentId: event.paymentId,
         receipt: event.receipt,
-        rotateKey: false,
         error: null,
       };
 
@@ -145,12 +140,10 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
         return { ...state, step: "notification", status: "ready", alreadyEnrolled: true, error: null };
       }
       if (state.step === "payment") {
-        const definitive = isDefinitiveRejection(status);
         return {
           ...state,
           status: "failed",
           error,
-          rotateKey: state.rotateKey || definitive,
           needsFreshOffer:
             state.needsFreshOffer || ((status === 400 || status === 422) && mentionsOffer(code, message)),
         };
@@ -169,12 +162,9 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
       return { ...state, status: "failed", error };
     }
 
-    case "RETRY": {
+    case "RETRY":
       if (state.status !== "failed") return state;
-      if (state.rotateKey && !event.freshKey) return state; // the caller must supply a new key
-      const rotated = state.rotateKey && event.freshKey ? event.freshKey : state.idempotencyKey;
-      return { ...state, status: "ready", idempotencyKey: rotated, rotateKey: false };
-    }
+      return { ...state, status: "ready" };
 
     case "OFFER_REFRESHED":
       return {
@@ -225,7 +215,9 @@ export function describeFailure(state: CheckoutState): string {
     e.step === "payment"
       ? state.paymentId
         ? "We could not confirm your payment receipt."
-        : e.status === 402
+        : e.code === "already_paid"
+          ? "You have already paid for this course from another checkout. Open My learning; if the course is not there, contact support with your payment."
+          : e.status === 402
           ? "Your card was declined. You have not been charged."
           : isDefinitiveRejection(e.status)
             ? "The payment was refused. You have not been charged."

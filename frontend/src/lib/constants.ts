@@ -33,3 +33,7 @@ export const CATALOG_PAGE_SIZE = 12;
 export const REVIEWS_PAGE_SIZE = 5;
 /** The API's hard maximum page size. */
 export const MAX_PAGE_SIZE = 100;
+
+export function levelLabel(level: string): string {
+  return LEVELS.find((l) => l.value === level)?.label ?? level;
+}

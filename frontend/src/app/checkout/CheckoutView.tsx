@@ -160,14 +160,14 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
     e.preventDefault();
     if (!course.data || !validCard()) return;
     if (state) {
-      void run(checkoutReducer(state, { type: "RETRY", freshKey: newIdempotencyKey() }));
+      void run(checkoutReducer(state, { type: "RETRY" }));
     } else begin(course.data);
   };
 
   const retry = () => {
     if (!state) return;
     if (state.step === "payment" && !validCard()) return;
-    void run(checkoutReducer(state, { type: "RETRY", freshKey: newIdempotencyKey() }));
+    void run(checkoutReducer(state, { type: "RETRY" }));
   };
 
   const cancel = () => {
@@ -285,6 +285,11 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
                   <Button variant="ghost" onClick={cancel}>
                     Cancel
                   </Button>
+                )}
+                {state?.error?.code === "already_paid" && (
+                  <LinkButton href="/learning/" variant="secondary">
+                    My learning
+                  </LinkButton>
                 )}
               </div>
             )}

@@ -4,6 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { Alert, Badge, EmptyState, ErrorState, LinkButton, Loading, Stars } from "@/components/ui";
 import { api } from "@/lib/api";
+import { levelLabel } from "@/lib/constants";
 import { useAuth } from "@/lib/auth";
 import { loadCheckout } from "@/lib/checkout-storage";
 import { formatDate, formatPrice, formatRating, pluralize } from "@/lib/format";
@@ -67,7 +68,8 @@ export function CourseView() {
   const { user, status } = useAuth();
   const course = useAsync(() => api.courses.get(id), [id], Boolean(id));
   const curriculum = useAsync(() => api.courses.curriculum(id), [id], Boolean(id));
-  const enrollment = useAsync(() => findEnrollment(id), [id, user?.id], Boolean(id && user));
+  const isOwner = Boolean(user && course.data && course.data.teacher_id === user.id);
+  const enrollment = useAsync(() => findEnrollment(id), [id, user?.id], Boolean(id && user && course.data && !isOwner));
 
   if (!id) return <ErrorState error={new Error("No course was given.")} title="Course not found" />;
   if (course.loading && !course.data) return <Loading label="Loading course…" />;
@@ -75,7 +77,12 @@ export function CourseView() {
 
   const c = course.data;
   const modules = orderedModules(curriculum.data);
-  const enrolled = !user ? false : enrollment.loading || status === "loading" ? undefined : enrollment.error ? false : Boolean(enrollment.data);
+  const enrolled: boolean | undefined =
+    !user || isOwner
+      ? false
+      : status === "loading" || enrollment.loading || (enrollment.data === undefined && !enrollment.error)
+        ? undefined
+        : Boolean(enrollment.data);
   const totalMinutes = modules.flatMap((m) => m.lessons).reduce((s, l) => s + (l.duration_minutes || 0), 0);
 
   return (
@@ -91,7 +98,7 @@ export function CourseView() {
         <div className="min-w-0">
           <div className="mb-3 flex flex-wrap gap-1.5">
             <Badge>{c.category}</Badge>
-            <Badge tone="blue">{c.level}</Badge>
+            <Badge tone="blue">{levelLabel(c.level)}</Badge>
             {!c.is_published && <Badge tone="amber">Draft</Badge>}
           </div>
           <h1 className="text-3xl font-bold tracking-tight">{c.title}</h1>
@@ -184,7 +191,7 @@ export function CourseView() {
             <ul className="mt-5 space-y-1.5 text-sm text-slate-600">
               <li>{pluralize(c.module_count ?? modules.length, "module")}</li>
               <li>{pluralize(c.lesson_count ?? modules.reduce((s, m) => s + m.lessons.length, 0), "lesson")}</li>
-              <li className="capitalize">{c.level} level</li>
+              <li>{levelLabel(c.level)} level</li>
             </ul>
           </div>
           {enrolled && (
