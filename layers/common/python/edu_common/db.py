@@ -62,6 +62,7 @@ class Database:
         self._pool: asyncpg.Pool | None = None
         self._pool_loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
         self.pools_created = 0
 
     @property
@@ -76,8 +77,11 @@ class Database:
         loop = asyncio.get_running_loop()
         if self._pool is not None and self._pool_loop is loop:
             return self._pool
-        if self._lock is None or self._pool_loop is not loop:
+        if self._lock is None or self._lock_loop is not loop:
+            # One lock per loop, so that requests racing for the first pool wait for it
+            # instead of each creating their own.
             self._lock = asyncio.Lock()
+            self._lock_loop = loop
         async with self._lock:
             if self._pool is not None and self._pool_loop is loop:
                 return self._pool
