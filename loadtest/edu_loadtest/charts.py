@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from edu_loadtest.report import ConnectionSample
 from edu_loadtest.routes import FUNCTIONS
@@ -17,7 +18,7 @@ LATENCY_CHART = "latency.png"
 RESOURCES_CHART = "environments-connections.png"
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
