@@ -1,0 +1,247 @@
+"""CACHE=redis: catalog and detail reads cached in the real Redis, invalidated on writes.
+
+Apps are built like the handler (Mangum + instrument) from explicit settings; Redis db 15 is
+this suite's and is flushed around each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+import redis
+from mangum import Mangum
+
+from course.app import create_app
+from course.cache import NoCache, RedisCache
+from edu_common.settings import load_settings
+from edu_common.tokens import read_offer
+from tests.conftest import TEST_JWT_SECRET
+from tests.integration.course.helpers import (
+    Cast,
+    add_lesson,
+    add_module,
+    caller,
+    cast,
+    create_course,
+)
+from tests.support.databases import run_sync
+from tests.support.lambda_api import HandlerClient
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture
+def people() -> Cast:
+    return cast()
+
+
+@pytest.fixture
+def redis_db() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+class CourseFunction(HandlerClient):
+    """The course function in one execution environment, built from explicit settings."""
+
+    def __init__(self, **settings: Any) -> None:
+        self.app = create_app(load_settings("course", db_pool_size=2, **settings))
+        handler = self.app.state.observability.instrument(Mangum(self.app, lifespan="off"))
+        super().__init__(handler, "course")
+
+    def close(self) -> None:
+        # Mangum runs on the thread's loop; the pool and Redis client belong to it.
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(self.app.state.database.close())
+        cache = self.app.state.course_cache
+        if isinstance(cache, RedisCache):
+            loop.run_until_complete(cache.close())
+
+
+@pytest.fixture
+def make_function(clean_databases: dict[str, str]) -> Iterator[Any]:
+    made: list[CourseFunction] = []
+
+    def make(**settings: Any) -> CourseFunction:
+        function = CourseFunction(**settings)
+        made.append(function)
+        return function
+
+    yield make
+    for function in made:
+        function.close()
+
+
+@pytest.fixture
+def cached(make_function: Any, redis_db: redis.Redis) -> CourseFunction:
+    function: CourseFunction = make_function(cache="redis", redis_url=REDIS_URL)
+    return function
+
+
+def _behind_the_back(databases: dict[str, str], sql: str, *args: Any) -> None:
+    """Change the database without the function knowing (so only a cache hit hides it)."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(databases["course"])
+        try:
+            await conn.execute(sql, *args)
+        finally:
+            await conn.close()
+
+    run_sync(run())
+
+
+def test_detail_is_served_from_the_cache_until_a_write(
+    cached: CourseFunction, people: Cast, databases: dict[str, str], redis_db: redis.Redis
+) -> None:
+    # Given a course read once (a miss that fills the cache)
+    course = create_course(cached, people.teacher, title="Original")
+    path = f"/api/courses/{course['id']}"
+    assert cached.get(path).json()["title"] == "Original"
+    assert redis_db.exists(f"course:v1:course:{course['id']}")
+
+    # When the database changes behind the function's back, the cache still answers
+    _behind_the_back(databases, "UPDATE courses SET title = 'Sneaky' WHERE id = $1", course["id"])
+    assert cached.get(path).json()["title"] == "Original"
+
+    # Then any write through the function invalidates it
+    patched = cached.patch(path, json={"price_cents": 100}, token=people.teacher.token)
+    assert patched.status == 200
+    fresh = cached.get(path).json()
+    assert (fresh["title"], fresh["price_cents"]) == ("Sneaky", 100)
+    assert read_offer(fresh["offer"], TEST_JWT_SECRET).price_cents == 100
+
+
+def test_the_catalog_is_cached_per_query_and_invalidated_by_writes(
+    cached: CourseFunction, people: Cast, databases: dict[str, str]
+) -> None:
+    course = create_course(cached, people.teacher, title="Cached Python")
+    query = {"q": "python", "sort": "newest"}
+    assert cached.get("/api/courses", query=query).json()["total"] == 1
+    other_query = cached.get("/api/courses", query={"q": "PYTHON", "limit": 5}).json()
+    assert other_query["total"] == 1
+
+    _behind_the_back(databases, "UPDATE courses SET title = 'Changed' WHERE id = $1", course["id"])
+    assert cached.get("/api/courses", query=query).json()["items"][0]["title"] == "Cached Python"
+
+    # A review of the course changes its rating and count: every cached page goes
+    review = cached.post(
+        f"/api/courses/{course['id']}/reviews", json={"rating": 5}, token=people.student.token
+    )
+    assert review.status == 201
+    assert cached.get("/api/courses", query=query).json()["total"] == 0  # title is "Changed"
+    listed = cached.get("/api/courses").json()["items"][0]
+    assert (listed["title"], listed["review_count"], listed["rating_avg"]) == ("Changed", 1, 5.0)
+
+
+def test_publishing_a_new_course_refreshes_the_catalog(
+    cached: CourseFunction, people: Cast
+) -> None:
+    assert cached.get("/api/courses").json()["total"] == 0
+    draft = create_course(cached, people.teacher, is_published=False)
+    assert cached.get("/api/courses").json()["total"] == 0
+    create_course(cached, people.teacher, title="Fresh")
+    assert cached.get("/api/courses").json()["total"] == 1
+    cached.patch(
+        f"/api/courses/{draft['id']}", json={"is_published": True}, token=people.teacher.token
+    )
+    assert cached.get("/api/courses").json()["total"] == 2
+    cached.delete(f"/api/courses/{draft['id']}", token=people.teacher.token)
+    assert cached.get("/api/courses").json()["total"] == 1
+    assert cached.get(f"/api/courses/{draft['id']}", token=people.teacher.token).status == 404
+
+
+def test_curriculum_writes_refresh_the_cached_counts(cached: CourseFunction, people: Cast) -> None:
+    course = create_course(cached, people.teacher)
+    path = f"/api/courses/{course['id']}"
+    assert cached.get(path).json()["module_count"] == 0
+    module = add_module(cached, people.teacher, course["id"], "M")
+    assert cached.get(path).json()["module_count"] == 1
+    lesson = add_lesson(cached, people.teacher, module["id"], "L")
+    assert cached.get(path).json()["lesson_count"] == 1
+    cached.patch(f"/api/lessons/{lesson['id']}", json={"title": "L2"}, token=people.teacher.token)
+    cached.delete(f"/api/lessons/{lesson['id']}", token=people.teacher.token)
+    assert cached.get(path).json()["lesson_count"] == 0
+    cached.delete(f"/api/modules/{module['id']}", token=people.teacher.token)
+    assert cached.get(path).json()["module_count"] == 0
+
+
+def test_the_offer_is_signed_per_request_never_cached(cached: CourseFunction, people: Cast) -> None:
+    course = create_course(cached, people.teacher, price_cents=1234)
+    first = cached.get(f"/api/courses/{course['id']}").json()["offer"]
+    second = cached.get(f"/api/courses/{course['id']}").json()["offer"]  # a cache hit
+    assert first != second
+    for token in (first, second):
+        offer = read_offer(token, TEST_JWT_SECRET)
+        assert (str(offer.course_id), offer.price_cents) == (course["id"], 1234)
+
+
+def test_a_cached_draft_stays_private(cached: CourseFunction, people: Cast) -> None:
+    draft = create_course(cached, people.teacher, is_published=False)
+    path = f"/api/courses/{draft['id']}"
+    assert cached.get(path, token=people.teacher.token).status == 200  # fills the cache
+    assert cached.get(path).status == 404
+    assert cached.get(path, token=people.student.token).status == 404
+    assert cached.get(path, token=people.admin.token).status == 200
+
+
+def test_a_redis_outage_never_breaks_reads_or_writes(
+    make_function: Any, people: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given CACHE=redis pointing at a Redis that is down
+    function = make_function(cache="redis", redis_url=_closed_port_url())
+    caplog.set_level(logging.WARNING, logger="course.cache")
+
+    # When the function is used as usual
+    course = create_course(function, people.teacher, title="Still works")
+    detail = function.get(f"/api/courses/{course['id']}")
+    listing = function.get("/api/courses")
+    review = function.post(
+        f"/api/courses/{course['id']}/reviews", json={"rating": 4}, token=caller("student").token
+    )
+
+    # Then everything answers from the database, and the outage is logged
+    assert detail.status == 200 and detail.json()["title"] == "Still works"
+    assert listing.status == 200 and listing.json()["total"] == 1
+    assert review.status == 201
+    assert function.get(f"/api/courses/{course['id']}").json()["review_count"] == 1
+    assert any("redis unavailable" in record.getMessage() for record in caplog.records)
+
+
+def test_with_cache_none_redis_is_never_touched(
+    make_function: Any, people: Cast, redis_db: redis.Redis
+) -> None:
+    # Given CACHE=none, once with a live Redis URL and once with a dead one
+    for url in (REDIS_URL, _closed_port_url()):
+        function = make_function(cache="none", redis_url=url)
+        assert isinstance(function.app.state.course_cache, NoCache)
+
+        # When courses are written and read
+        course = create_course(function, people.teacher)
+        assert function.get(f"/api/courses/{course['id']}").status == 200
+        assert function.get("/api/courses").json()["total"] >= 1
+        review = function.post(
+            f"/api/courses/{course['id']}/reviews",
+            json={"rating": 3},
+            token=caller("student").token,
+        )
+        assert review.status == 201
+
+    # Then Redis holds nothing of ours
+    assert redis_db.dbsize() == 0

@@ -1,0 +1,201 @@
+"""Reviews: students only, once per course, and an exact rating even under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from mangum import Mangum
+
+from course.app import create_app
+from edu_common.settings import load_settings
+from tests.integration.course.helpers import (
+    MISSING_ID,
+    Caller,
+    Cast,
+    caller,
+    cast,
+    create_course,
+    error_code,
+)
+from tests.support.lambda_api import HandlerClient, Platform
+
+REVIEW_FIELDS = {"id", "course_id", "student_id", "student_name", "rating", "comment", "created_at"}
+
+
+@pytest.fixture
+def people() -> Cast:
+    return cast()
+
+
+def _review(platform: Any, course_id: str, who: Caller, rating: int, comment: str = "") -> Any:
+    return platform.post(
+        f"/api/courses/{course_id}/reviews",
+        json={"rating": rating, "comment": comment},
+        token=who.token,
+    )
+
+
+def test_a_student_reviews_once_and_the_course_rating_follows(
+    platform: Platform, people: Cast
+) -> None:
+    course = create_course(platform, people.teacher)
+    created = _review(platform, course["id"], people.student, 4, "Clear and practical.")
+    assert created.status == 201
+    review = created.json()
+    assert set(review) == REVIEW_FIELDS
+    assert review["student_id"] == people.student.id
+    assert review["student_name"] == people.student.name  # from the token
+    assert (review["rating"], review["comment"]) == (4, "Clear and practical.")
+
+    again = _review(platform, course["id"], people.student, 5)
+    assert again.status == 409
+    assert error_code(again) == "already_reviewed"
+
+    assert _review(platform, course["id"], caller("student"), 5).status == 201
+    assert _review(platform, course["id"], caller("student"), 2).status == 201
+    detail = platform.get(f"/api/courses/{course['id']}").json()
+    assert detail["review_count"] == 3
+    assert detail["rating_avg"] == 3.67  # (4 + 5 + 2) / 3, two decimals
+
+
+def test_reviews_are_listed_newest_first_and_paginated(platform: Platform, people: Cast) -> None:
+    course = create_course(platform, people.teacher)
+    ids = [_review(platform, course["id"], caller("student"), 3).json()["id"] for _ in range(3)]
+    for token in (None, people.student.token):
+        page = platform.get(
+            f"/api/courses/{course['id']}/reviews", query={"limit": 2}, token=token
+        ).json()
+        assert (page["total"], page["limit"], page["offset"]) == (3, 2, 0)
+        assert [r["id"] for r in page["items"]] == [ids[2], ids[1]]
+    rest = platform.get(f"/api/courses/{course['id']}/reviews", query={"offset": 2}).json()
+    assert [r["id"] for r in rest["items"]] == [ids[0]]
+    assert platform.get(f"/api/courses/{course['id']}/reviews", query={"limit": 101}).status == 422
+
+
+def test_only_students_review_and_only_visible_courses(platform: Platform, people: Cast) -> None:
+    course = create_course(platform, people.teacher)
+    assert _review(platform, course["id"], people.student, 5).status == 201
+    anonymous = platform.post(f"/api/courses/{course['id']}/reviews", json={"rating": 5})
+    assert anonymous.status == 401
+    for who in (people.teacher, people.other_teacher, people.unverified_teacher, people.admin):
+        refused = _review(platform, course["id"], who, 5)
+        assert refused.status == 403, who
+        assert error_code(refused) == "review_not_allowed"
+
+    draft = create_course(platform, people.teacher, is_published=False)
+    assert _review(platform, draft["id"], caller("student"), 5).status == 404
+    assert platform.get(f"/api/courses/{draft['id']}/reviews").status == 404
+    assert (
+        platform.get(f"/api/courses/{draft['id']}/reviews", token=people.teacher.token).status
+        == 200
+    )
+    assert _review(platform, MISSING_ID, people.student, 5).status == 404
+    assert platform.get(f"/api/courses/{course['id']}").json()["review_count"] == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"rating": 0},
+        {"rating": 6},
+        {"rating": 4.5},
+        {"rating": "five"},
+        {},
+        {"rating": 5, "comment": "x" * 2001},
+        {"rating": 5, "student_id": MISSING_ID},
+    ],
+)
+def test_invalid_reviews_are_422(platform: Platform, people: Cast, body: dict[str, Any]) -> None:
+    course = create_course(platform, people.teacher)
+    response = platform.post(
+        f"/api/courses/{course['id']}/reviews", json=body, token=people.student.token
+    )
+    assert response.status == 422, response.text
+
+
+def test_a_course_delete_takes_its_reviews(platform: Platform, people: Cast) -> None:
+    course = create_course(platform, people.teacher)
+    assert _review(platform, course["id"], people.student, 5).status == 201
+    assert platform.delete(f"/api/courses/{course['id']}", token=people.teacher.token).status == 204
+    assert platform.get(f"/api/courses/{course['id']}/reviews").status == 404
+
+
+class Environment(HandlerClient):
+    """One execution environment: its own app, pool and (on its thread) event loop."""
+
+    def __init__(self) -> None:
+        self.app = create_app(load_settings("course", db_pool_size=1))
+        super().__init__(
+            self.app.state.observability.instrument(Mangum(self.app, lifespan="off")), "course"
+        )
+
+
+def _environments(count: int) -> list[Environment]:
+    return [Environment() for _ in range(count)]
+
+
+def _run_concurrently(environments: list[Environment], call: Any) -> list[Any]:
+    """``call(environment, index, barrier)`` on each environment's own thread and event loop;
+    the barrier lets every call release its request at the same instant."""
+    barrier = threading.Barrier(len(environments))
+
+    def run(index: int) -> Any:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            return call(environments[index], index, barrier)
+        finally:
+            loop.run_until_complete(environments[index].app.state.database.close())
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    with ThreadPoolExecutor(max_workers=len(environments)) as pool:
+        return list(pool.map(run, range(len(environments))))
+
+
+def test_concurrent_reviews_keep_rating_and_count_exact(platform: Platform, people: Cast) -> None:
+    # Given a course and twelve students, each in their own execution environment
+    course = create_course(platform, people.teacher)
+    students = [caller("student") for _ in range(12)]
+    ratings = [1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 5, 5]
+    environments = _environments(len(students))
+
+    def review(client: Environment, index: int, barrier: threading.Barrier) -> int:
+        # Warm: the pool exists before the race, so the reviews truly overlap in the DB
+        assert client.get(f"/api/courses/{course['id']}").status == 200
+        barrier.wait()
+        status: int = _review(client, course["id"], students[index], ratings[index]).status
+        return status
+
+    # When they all review at the same instant
+    statuses = _run_concurrently(environments, review)
+
+    # Then every review counts, exactly once
+    assert statuses == [201] * len(students)
+    detail = platform.get(f"/api/courses/{course['id']}").json()
+    assert detail["review_count"] == len(students)
+    assert detail["rating_avg"] == round(sum(ratings) / len(ratings), 2)
+    listed = platform.get(f"/api/courses/{course['id']}/reviews", query={"limit": 100}).json()
+    assert listed["total"] == len(students)
+
+
+def test_one_student_reviewing_twice_at_once_gets_one_review(
+    platform: Platform, people: Cast
+) -> None:
+    course = create_course(platform, people.teacher)
+    student = caller("student")
+    environments = _environments(10)
+
+    def review(client: Environment, index: int, barrier: threading.Barrier) -> int:
+        assert client.get(f"/api/courses/{course['id']}").status == 200
+        barrier.wait()
+        status: int = _review(client, course["id"], student, 1 + index % 5).status
+        return status
+
+    statuses = _run_concurrently(environments, review)
+    assert sorted(statuses) == [201] + [409] * 9
+    assert platform.get(f"/api/courses/{course['id']}").json()["review_count"] == 1
