@@ -164,7 +164,9 @@ def _concurrent(port: int, clients: int, seconds: float) -> dict[str, float]:
 
 
 def _bare_import(python: str, runs: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(APP_DIR)}
+    # the same clean environment the host gives its execution environments
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(APP_DIR),
+           "LANG": "en_US.UTF-8", "TZ": ":UTC"}
     wall: list[float] = []
     inproc: list[float] = []
     importtime: list[float] = []
