@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from edu_cli.commands import admin, load, migrate, requirements, serve
+from edu_cli.commands import admin, load, local, migrate, requirements, serve
 
 app = typer.Typer(
     name="edu",
@@ -21,7 +21,7 @@ app.command("migrate")(migrate.migrate)
 app.add_typer(admin.app, name="admin")
 app.command("serve")(serve.serve)
 app.command("requirements")(requirements.requirements)
-
+app.add_typer(local.app, name="local")
 app.command("load")(load.load)
 app.command("report")(load.report)
 
