@@ -14,7 +14,7 @@ from course.repositories.courses import catalog_filter
 from edu_common.settings import load_settings
 from tests.integration.course.helpers import Cast, cast, create_course, error_code
 from tests.support.databases import run_sync
-from tests.support.lambda_api import Platform
+from tests.support.lambda_api import HandlerClient, Platform
 
 # Titles and descriptions with every character LIKE treats specially, mixed case, and unicode.
 CATALOG = [
@@ -277,8 +277,10 @@ def test_bad_catalog_queries_are_422(platform: Platform, query: dict[str, Any], 
     assert field in [d["field"] for d in response.json()["error"]["details"]]
 
 
-def test_an_inverted_price_range_says_why(platform: Platform) -> None:
-    response = platform.get("/api/courses", query={"min_price": 5, "max_price": 1})
+def test_an_inverted_price_range_says_why(handlers: dict[str, Any]) -> None:
+    response = HandlerClient(handlers["course"], "course").get(
+        "/api/courses", query={"min_price": 5, "max_price": 1}
+    )
     assert error_code(response) == "invalid_price_range"
 
 
