@@ -17,53 +17,88 @@ function toCents(text: string | null): number | undefined {
   return Number.isFinite(n) && n >= 0 ? Math.round(n * 100) : undefined;
 }
 
+interface Filters {
+  q: string;
+  category: string;
+  level: string;
+  min_price: string;
+  max_price: string;
+  free: boolean;
+  sort: string;
+  offset: number;
+}
+
+function fromParams(params: URLSearchParams): Filters {
+  return {
+    q: params.get("q") ?? "",
+    category: params.get("category") ?? "",
+    level: params.get("level") ?? "",
+    min_price: params.get("min_price") ?? "",
+    max_price: params.get("max_price") ?? "",
+    free: params.get("free") === "true",
+    sort: params.get("sort") ?? "newest",
+    offset: Math.max(0, Number(params.get("offset") ?? 0) || 0),
+  };
+}
+
+function toParams(f: Filters): string {
+  const p = new URLSearchParams();
+  const set = (k: FilterKey, v: string) => {
+    if (v) p.set(k, v);
+  };
+  set("q", f.q.trim());
+  set("category", f.category);
+  set("level", f.level);
+  set("min_price", f.min_price.trim());
+  set("max_price", f.max_price.trim());
+  if (f.free) p.set("free", "true");
+  if (f.sort !== "newest") set("sort", f.sort);
+  if (f.offset > 0) p.set("offset", String(f.offset));
+  return p.toString();
+}
+
 export function Catalog() {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
 
-  const [q, setQ] = useState(params.get("q") ?? "");
-  const [minPrice, setMinPrice] = useState(params.get("min_price") ?? "");
-  const [maxPrice, setMaxPrice] = useState(params.get("max_price") ?? "");
-  const debouncedQ = useDebounced(q, 350);
-  const debouncedMin = useDebounced(minPrice, 500);
-  const debouncedMax = useDebounced(maxPrice, 500);
-
-  const category = params.get("category") ?? "";
-  const level = params.get("level") ?? "";
-  const free = params.get("free") === "true";
-  const sort = params.get("sort") ?? "newest";
-  const offset = Math.max(0, Number(params.get("offset") ?? 0) || 0);
-
-  const setParams = (changes: Partial<Record<FilterKey, string>>, resetOffset = true) => {
-    const next = new URLSearchParams(params.toString());
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === "" || (k === "sort" && v === "newest") || (k === "offset" && v === "0")) next.delete(k);
-      else next.set(k, v);
-    }
-    if (resetOffset && !("offset" in changes)) next.delete("offset");
-    const qs = next.toString();
-    if (qs === params.toString()) return;
-    router.replace(`${pathname}${qs ? `?${qs}` : ""}`, { scroll: false });
-  };
-
-  // Debounced text inputs → URL.
-  const first = useRef(true);
+  // The filters are state (so controls answer at once) mirrored into the URL (so a reload or a
+  // shared link keeps them); a URL change from outside (e.g. the header's Catalog link) resets them.
+  const [filters, setFilters] = useState<Filters>(() => fromParams(params));
+  const written = useRef(params.toString());
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
+    const qs = params.toString();
+    if (qs !== written.current) {
+      written.current = qs;
+      setFilters(fromParams(params));
     }
-    setParams({ q: debouncedQ.trim(), min_price: debouncedMin.trim(), max_price: debouncedMax.trim() });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [debouncedQ, debouncedMin, debouncedMax]);
+  }, [params]);
+
+  const debouncedQ = useDebounced(filters.q, 350);
+  const debouncedMin = useDebounced(filters.min_price, 500);
+  const debouncedMax = useDebounced(filters.max_price, 500);
+  const effective: Filters = { ...filters, q: debouncedQ, min_price: debouncedMin, max_price: debouncedMax };
+  const effectiveQs = toParams(effective);
+
+  useEffect(() => {
+    if (effectiveQs === written.current) return;
+    written.current = effectiveQs;
+    router.replace(`${pathname}${effectiveQs ? `?${effectiveQs}` : ""}`, { scroll: false });
+  }, [effectiveQs, pathname, router]);
+
+  const update = (changes: Partial<Filters>) =>
+    setFilters((f) => ({ ...f, ...changes, offset: "offset" in changes ? (changes.offset ?? 0) : 0 }));
+
+  const { q, category, level, free, sort, offset } = filters;
+  const minPrice = filters.min_price;
+  const maxPrice = filters.max_price;
 
   const query: CatalogQuery = {
-    q: params.get("q") ?? undefined,
+    q: effective.q.trim() || undefined,
     category: category || undefined,
     level: level || undefined,
-    min_price: free ? undefined : toCents(params.get("min_price")),
-    max_price: free ? undefined : toCents(params.get("max_price")),
+    min_price: free ? undefined : toCents(effective.min_price),
+    max_price: free ? undefined : toCents(effective.max_price),
     free: free || undefined,
     sort,
     limit: CATALOG_PAGE_SIZE,
@@ -72,16 +107,14 @@ export function Catalog() {
   const key = JSON.stringify(query);
   const { data, error, loading, reload } = useAsync(() => api.courses.list(query), [key]);
 
-  const anyFilter = Boolean(query.q || category || level || free || params.get("min_price") || params.get("max_price"));
+  const anyFilter = Boolean(q.trim() || category || level || free || minPrice || maxPrice);
   const priceInvalid =
     (minPrice !== "" && toCents(minPrice) === undefined) || (maxPrice !== "" && toCents(maxPrice) === undefined);
 
-  const clearAll = () => {
-    setQ("");
-    setMinPrice("");
-    setMaxPrice("");
-    router.replace(pathname, { scroll: false });
-  };
+  const clearAll = () => update({ q: "", category: "", level: "", min_price: "", max_price: "", free: false });
+  const setQ = (v: string) => update({ q: v });
+  const setMinPrice = (v: string) => update({ min_price: v });
+  const setMaxPrice = (v: string) => update({ max_price: v });
 
   return (
     <div>
@@ -115,13 +148,13 @@ export function Catalog() {
         <SelectField
           label="Category"
           value={category}
-          onChange={(e) => setParams({ category: e.target.value })}
+          onChange={(e) => update({ category: e.target.value })}
           options={[{ value: "", label: "All categories" }, ...CATEGORIES.map((c) => ({ value: c, label: c }))]}
         />
         <SelectField
           label="Level"
           value={level}
-          onChange={(e) => setParams({ level: e.target.value })}
+          onChange={(e) => update({ level: e.target.value })}
           options={[{ value: "", label: "All levels" }, ...LEVELS]}
         />
         <TextField
@@ -148,12 +181,12 @@ export function Catalog() {
               type="checkbox"
               className="h-4 w-4 rounded border-slate-300 accent-brand-600"
               checked={free}
-              onChange={(e) => setParams({ free: e.target.checked ? "true" : "" })}
+              onChange={(e) => update({ free: e.target.checked })}
             />
             Free only
           </label>
         </div>
-        <SelectField label="Sort by" value={sort} onChange={(e) => setParams({ sort: e.target.value })} options={SORTS} />
+        <SelectField label="Sort by" value={sort} onChange={(e) => update({ sort: e.target.value })} options={SORTS} />
       </section>
 
       <div className="mb-4 flex min-h-8 flex-wrap items-center justify-between gap-2">
@@ -205,7 +238,7 @@ export function Catalog() {
               offset={offset}
               label="Catalog pages"
               onChange={(o) => {
-                setParams({ offset: String(o) }, false);
+                update({ offset: o });
                 window.scrollTo({ top: 0, behavior: "smooth" });
               }}
             />

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { levelLabel } from "@/lib/constants";
-import { formatPrice, formatRating } from "@/lib/format";
+import { formatPrice, formatRating, pluralize } from "@/lib/format";
 import type { Course } from "@/lib/types";
 import { Badge, Stars } from "./ui";
 
@@ -31,7 +31,7 @@ export function CourseCard({ course }: { course: Course }) {
             </span>
           </span>
           {course.lesson_count !== undefined && (
-            <span className="text-xs text-slate-500">{course.lesson_count} lessons</span>
+            <span className="text-xs text-slate-500">{pluralize(course.lesson_count, "lesson")}</span>
           )}
         </div>
         <span className={`text-base font-bold ${course.price_cents ? "text-slate-900" : "text-emerald-700"}`}>
