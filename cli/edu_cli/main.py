@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from edu_cli.commands import admin, load, local, migrate, requirements, serve
+from edu_cli.commands import admin, database, load, local, migrate, requirements, seed, serve, up
 
 app = typer.Typer(
     name="edu",
@@ -24,6 +24,10 @@ app.command("requirements")(requirements.requirements)
 app.add_typer(local.app, name="local")
 app.command("load")(load.load)
 app.command("report")(load.report)
+app.add_typer(database.app, name="db")
+app.command("seed")(seed.seed)
+app.command("up")(up.up)
+app.command("down")(up.down)
 
 
 if __name__ == "__main__":  # pragma: no cover

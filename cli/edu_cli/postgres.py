@@ -109,10 +109,12 @@ class EmbeddedPostgres:
         self, binary: str, *args: str, timeout: float = 60
     ) -> subprocess.CompletedProcess[str]:
         command = [str(POSTGRES_BIN_PATH / binary), *args]
-        kwargs: dict[str, object] = {}
+        # A session of its own: Ctrl-C in the terminal that ran `edu up` must not reach the
+        # postmaster (pg_ctl does not detach it); `edu` stops it with pg_ctl instead.
+        kwargs: dict[str, object] = {"start_new_session": True}
         if _as_root():
             user = _ensure_system_user()
-            kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+            kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
         return subprocess.run(  # type: ignore[call-overload, no-any-return]
             command, check=False, capture_output=True, text=True, timeout=timeout, **kwargs
         )
@@ -145,19 +147,41 @@ class EmbeddedPostgres:
         if result.returncode != 0:
             raise PostgresError(f"initdb failed in {self.data_dir}:\n{result.stderr.strip()}")
 
-    def pid(self) -> int | None:
-        pid_file = self.data_dir / "postmaster.pid"
+    def _pid_file_lines(self) -> list[str]:
         try:
-            pid = int(pid_file.read_text().splitlines()[0])
-        except (OSError, ValueError, IndexError):
+            return (self.data_dir / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return []
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self._pid_file_lines()[0])
+        except (ValueError, IndexError):
             return None
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return None
         except PermissionError:
-            return pid
+            pass
+        # A stale pid file (after a reboot, say) may name a live process that is not ours.
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists():
+            try:
+                if b"postgres" not in cmdline.read_bytes():
+                    return None
+            except OSError:
+                pass
         return pid
+
+    def running_port(self) -> int | None:
+        """The port the running cluster listens on (it may differ from ``port``)."""
+        if self.pid() is None:
+            return None
+        try:
+            return int(self._pid_file_lines()[3])
+        except (ValueError, IndexError):
+            return None
 
     def is_running(self) -> bool:
         return self.pid() is not None
@@ -180,7 +204,10 @@ class EmbeddedPostgres:
         options = (
             f"-p {self.port} -h {self.host} -k {self.socket_dir} "
             f"-c max_connections={self.max_connections} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
+            "-c synchronous_commit=off -c full_page_writes=off "
+            # A development server with no replicas: bulk loads into tables truncated in the
+            # same transaction (the seed) then write no WAL at all.
+            "-c wal_level=minimal -c max_wal_senders=0"
         )
         result = self._run(
             "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options,
