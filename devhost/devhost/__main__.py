@@ -18,8 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", "-p", type=int, default=3000)
     p.add_argument("--env-vars", "-n")
     p.add_argument("--parameter-overrides", action="append")
-    p.add_argument("--warm-containers", choices=["EAGER", "LAZY"], default="LAZY",
-                   type=str.upper)
+    p.add_argument("--warm-containers", choices=["EAGER", "LAZY"], default="LAZY", type=str.upper)
     p.add_argument("--static")
     p.add_argument("--api-prefix", default="/api")
     p.add_argument("--idle-timeout", type=float, default=300.0)
@@ -33,12 +32,20 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         config = HostConfig(
-            template=a.template, host=a.host, port=a.port,
+            template=a.template,
+            host=a.host,
+            port=a.port,
             parameter_overrides=parse_parameter_overrides(a.parameter_overrides),
-            env_vars=a.env_vars, warm_containers=a.warm_containers, static_dir=a.static,
-            api_prefix=a.api_prefix, idle_timeout_s=a.idle_timeout,
-            max_environments=a.max_environments, invocation_log=a.invocation_log or None,
-            hot_reload=not a.no_hot_reload, quiet=a.quiet, throttle_status=a.throttle_status,
+            env_vars=a.env_vars,
+            warm_containers=a.warm_containers,
+            static_dir=a.static,
+            api_prefix=a.api_prefix,
+            idle_timeout_s=a.idle_timeout,
+            max_environments=a.max_environments,
+            invocation_log=a.invocation_log or None,
+            hot_reload=not a.no_hot_reload,
+            quiet=a.quiet,
+            throttle_status=a.throttle_status,
         )
         if a.region:
             config.region = a.region

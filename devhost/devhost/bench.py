@@ -165,14 +165,17 @@ def _concurrent(port: int, clients: int, seconds: float) -> dict[str, float]:
 
 def _bare_import(python: str, runs: int) -> dict[str, float]:
     # the same clean environment the host gives its execution environments
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(APP_DIR),
-           "LANG": "en_US.UTF-8", "TZ": ":UTC"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(APP_DIR),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+    }
     wall: list[float] = []
     inproc: list[float] = []
     importtime: list[float] = []
     code = (
-        "import time; t=time.perf_counter(); import benchapp; "
-        "print((time.perf_counter()-t)*1000)"
+        "import time; t=time.perf_counter(); import benchapp; print((time.perf_counter()-t)*1000)"
     )
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -182,8 +185,12 @@ def _bare_import(python: str, runs: int) -> dict[str, float]:
         wall.append((time.perf_counter() - t0) * 1000.0)
         inproc.append(float(out.stdout.strip()))
         res = subprocess.run(
-            [python, "-X", "importtime", "-c", "import benchapp"], env=env, cwd=APP_DIR,
-            capture_output=True, text=True, check=True,
+            [python, "-X", "importtime", "-c", "import benchapp"],
+            env=env,
+            cwd=APP_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         match = re.search(r"\|\s*(\d+) \| benchapp\s*$", res.stderr, re.MULTILINE)
         if match:
@@ -225,16 +232,42 @@ def main(argv: list[str] | None = None) -> int:
     procs: list[subprocess.Popen[bytes]] = []
     results: dict[str, Any] = {}
     try:
-        procs.append(subprocess.Popen(
-            [python, "-m", "uvicorn", "benchapp:app", "--port", str(uv_port),
-             "--no-access-log", "--log-level", "warning"],
-            cwd=APP_DIR, env={**os.environ, "PYTHONPATH": str(APP_DIR)},
-        ))
-        procs.append(subprocess.Popen(
-            [python, "-m", "devhost", "--template", str(tmp / "template.yaml"),
-             "--port", str(host_port), "--quiet", "--invocation-log", str(inv_log),
-             "--no-hot-reload", "--max-environments", "16"],
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "uvicorn",
+                    "benchapp:app",
+                    "--port",
+                    str(uv_port),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=APP_DIR,
+                env={**os.environ, "PYTHONPATH": str(APP_DIR)},
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "devhost",
+                    "--template",
+                    str(tmp / "template.yaml"),
+                    "--port",
+                    str(host_port),
+                    "--quiet",
+                    "--invocation-log",
+                    str(inv_log),
+                    "--no-hot-reload",
+                    "--max-environments",
+                    "16",
+                ],
+            )
+        )
         _wait_http(uv_port, PATH)
         _wait_http(host_port, PATH)
 
@@ -252,23 +285,34 @@ def main(argv: list[str] | None = None) -> int:
             results["host_overhead_p50_ms"] = round(overhead[len(overhead) // 2], 3)
             results["function_duration_p50_ms"] = round(durations[len(durations) // 2], 3)
         for name, r in (("uvicorn", uv), ("host", host)):
-            print(f"  {name:8s} p50 {r['p50_ms']:7.3f} ms  p99 {r['p99_ms']:7.3f} ms  "
-                  f"{r['req_per_s']:8.1f} req/s")
-        print(f"  host/uvicorn: p50 x{results['latency_ratio_p50']}, "
-              f"+{results['added_p50_ms']} ms; throughput x{results['throughput_ratio']}")
+            print(
+                f"  {name:8s} p50 {r['p50_ms']:7.3f} ms  p99 {r['p99_ms']:7.3f} ms  "
+                f"{r['req_per_s']:8.1f} req/s"
+            )
+        print(
+            f"  host/uvicorn: p50 x{results['latency_ratio_p50']}, "
+            f"+{results['added_p50_ms']} ms; throughput x{results['throughput_ratio']}"
+        )
         if "host_overhead_p50_ms" in results:
-            print(f"  inside the host: function Duration p50 {results['function_duration_p50_ms']}"
-                  f" ms; host time around it (HTTP + event + Runtime API) p50 "
-                  f"{results['host_overhead_p50_ms']} ms")
+            print(
+                f"  inside the host: function Duration p50 {results['function_duration_p50_ms']}"
+                f" ms; host time around it (HTTP + event + Runtime API) p50 "
+                f"{results['host_overhead_p50_ms']} ms"
+            )
 
         print(f"warm, {args.clients} concurrent clients, {args.seconds:g}s:")
         _concurrent(host_port, args.clients, 0.5)  # scale the host out first
         uv_c = _concurrent(uv_port, args.clients, args.seconds)
         host_c = _concurrent(host_port, args.clients, args.seconds)
-        results["concurrent"] = {"uvicorn": uv_c, "host": host_c,
-                                 "ratio": round(host_c["req_per_s"] / uv_c["req_per_s"], 2)}
-        print(f"  uvicorn {uv_c['req_per_s']} req/s, host {host_c['req_per_s']} req/s "
-              f"(x{results['concurrent']['ratio']})")
+        results["concurrent"] = {
+            "uvicorn": uv_c,
+            "host": host_c,
+            "ratio": round(host_c["req_per_s"] / uv_c["req_per_s"], 2),
+        }
+        print(
+            f"  uvicorn {uv_c['req_per_s']} req/s, host {host_c['req_per_s']} req/s "
+            f"(x{results['concurrent']['ratio']})"
+        )
 
         print(f"cold start, {args.cold_runs} runs:")
         inits: list[float] = []
@@ -294,11 +338,15 @@ def main(argv: list[str] | None = None) -> int:
             "init_vs_import": round(init / bare["import_ms"], 3),
         }
         print(f"  host Init Duration (median) {init} ms")
-        print(f"  bare `python -c 'import benchapp'` wall {bare['process_wall_ms']} ms "
-              f"(Init/wall x{results['cold']['init_vs_process_wall']})")
-        print(f"  in-process import {bare['import_ms']} ms, -X importtime cumulative "
-              f"{bare['importtime_cumulative_ms']} ms "
-              f"(Init/import x{results['cold']['init_vs_import']})")
+        print(
+            f"  bare `python -c 'import benchapp'` wall {bare['process_wall_ms']} ms "
+            f"(Init/wall x{results['cold']['init_vs_process_wall']})"
+        )
+        print(
+            f"  in-process import {bare['import_ms']} ms, -X importtime cumulative "
+            f"{bare['importtime_cumulative_ms']} ms "
+            f"(Init/import x{results['cold']['init_vs_import']})"
+        )
     finally:
         for p in procs:
             p.terminate()

@@ -169,9 +169,7 @@ class Environment:
             time.strftime("%Y/%m/%d", time.gmtime()) + f"/[$LATEST]{uuid.uuid4().hex}"
         )
         env.pop("AWS_LAMBDA_MAX_CONCURRENCY", None)  # would switch the client's mode
-        threading.Thread(
-            target=self._accept_loop, name=f"rapi-{self.env_id}", daemon=True
-        ).start()
+        threading.Thread(target=self._accept_loop, name=f"rapi-{self.env_id}", daemon=True).start()
         self._t_spawn = time.perf_counter()
         try:
             self.proc = subprocess.Popen(
@@ -199,9 +197,7 @@ class Environment:
             self._status_fd = os.open(f"/proc/{self.proc.pid}/status", os.O_RDONLY)
         except OSError:
             self._statm_fd = self._status_fd = None
-        threading.Thread(
-            target=self._output_loop, name=f"out-{self.env_id}", daemon=True
-        ).start()
+        threading.Thread(target=self._output_loop, name=f"out-{self.env_id}", daemon=True).start()
 
     def wait_ready(self, timeout: float) -> float:
         """Block until INIT ends; return the Init Duration (ms) or raise InitFailed."""
@@ -211,8 +207,10 @@ class Environment:
             raise InitFailed(
                 "Runtime.InitTimeout", f"INIT did not finish in {timeout:.2f} seconds", init_ms
             )
-        init_ms = self.init_ms if self.init_ms is not None else (
-            (time.perf_counter() - self._t_spawn) * 1000.0
+        init_ms = (
+            self.init_ms
+            if self.init_ms is not None
+            else ((time.perf_counter() - self._t_spawn) * 1000.0)
         )
         if self._init_error is not None:
             self.kill("init-error")
@@ -438,8 +436,11 @@ class Environment:
         except TimeoutError:
             self.kill("timeout")
             return InvokeResult(
-                "timeout", None, "Sandbox.Timedout",
-                f"Task timed out after {timeout_s:.2f} seconds", timeout_s * 1000.0,
+                "timeout",
+                None,
+                "Sandbox.Timedout",
+                f"Task timed out after {timeout_s:.2f} seconds",
+                timeout_s * 1000.0,
             )
         except (OSError, ValueError):
             req = None
@@ -453,9 +454,12 @@ class Environment:
         if target.endswith("/response"):
             if len(body) > MAX_RESPONSE_BYTES:
                 return InvokeResult(
-                    "error", None, "Function.ResponseSizeTooLarge",
+                    "error",
+                    None,
+                    "Function.ResponseSizeTooLarge",
                     f"Response payload size ({len(body)} bytes) exceeded maximum allowed "
-                    f"payload size ({MAX_RESPONSE_BYTES} bytes).", duration_ms,
+                    f"payload size ({MAX_RESPONSE_BYTES} bytes).",
+                    duration_ms,
                 )
             return InvokeResult("ok", body, None, None, duration_ms)
         error_type = headers.get("lambda-runtime-function-error-type") or "Unhandled"
@@ -477,7 +481,19 @@ class Environment:
             if self.kill_reason is None:
                 self.kill_reason = "crash"
         if reason == "oom":
-            return InvokeResult("oom", None, "Runtime.OutOfMemory",
-                                f"Runtime exited with error: {detail}", duration_ms, detail)
-        return InvokeResult("crash", None, "Runtime.ExitError",
-                            f"Runtime exited with error: {detail}", duration_ms, detail)
+            return InvokeResult(
+                "oom",
+                None,
+                "Runtime.OutOfMemory",
+                f"Runtime exited with error: {detail}",
+                duration_ms,
+                detail,
+            )
+        return InvokeResult(
+            "crash",
+            None,
+            "Runtime.ExitError",
+            f"Runtime exited with error: {detail}",
+            duration_ms,
+            detail,
+        )

@@ -92,9 +92,18 @@ class _Pool:
 
 
 _PASSTHROUGH = (
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "HOME", "LANG",
-    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ENDPOINT_URL",
+    "HOME",
+    "LANG",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
 )
 
 
@@ -194,6 +203,7 @@ class Host:
     def serve_forever(self) -> None:
         """Block until :meth:`stop` (or SIGINT/SIGTERM when called from the main thread)."""
         if threading.current_thread() is threading.main_thread():
+
             def _stop(signum: int, frame: object) -> None:
                 self._stopping.set()
 
@@ -218,25 +228,27 @@ class Host:
                 env[key] = value
         env.update(spec.environment)
         region = self.config.region
-        env.update({
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "LANG": env.get("LANG", "en_US.UTF-8"),
-            "TZ": ":UTC",
-            "PYTHONPATH": os.pathsep.join(
-                [str(spec.code_dir), *[str(layer.content_dir) for layer in spec.layers]]
-            ),
-            "LAMBDA_TASK_ROOT": str(spec.code_dir),
-            "LAMBDA_RUNTIME_DIR": str(Path(sys.executable).parent),
-            "_HANDLER": spec.handler,
-            "AWS_REGION": region,
-            "AWS_DEFAULT_REGION": region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        })
+        env.update(
+            {
+                "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+                "LANG": env.get("LANG", "en_US.UTF-8"),
+                "TZ": ":UTC",
+                "PYTHONPATH": os.pathsep.join(
+                    [str(spec.code_dir), *[str(layer.content_dir) for layer in spec.layers]]
+                ),
+                "LAMBDA_TASK_ROOT": str(spec.code_dir),
+                "LAMBDA_RUNTIME_DIR": str(Path(sys.executable).parent),
+                "_HANDLER": spec.handler,
+                "AWS_REGION": region,
+                "AWS_DEFAULT_REGION": region,
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+                "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",
+                "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            }
+        )
         if spec.log_format:
             env["AWS_LAMBDA_LOG_FORMAT"] = spec.log_format
         if spec.application_log_level:
@@ -249,8 +261,12 @@ class Host:
         pool.counter += 1
         env_id = f"{pool.spec.logical_id}-{pool.counter}-{uuid.uuid4().hex[:6]}"
         env = Environment(
-            pool.spec, env_id, self._base_env(pool.spec), self.log,
-            python=self.config.python, on_exit=self._on_env_exit,
+            pool.spec,
+            env_id,
+            self._base_env(pool.spec),
+            self.log,
+            python=self.config.python,
+            on_exit=self._on_env_exit,
         )
         pool.envs.add(env)
         return env
@@ -556,16 +572,26 @@ class Host:
                 with self._lock:
                     live, busy, total = len(pool.envs), pool.busy, self._total_envs()
                 rec = record(
-                    request_id=None, http_status=self.config.throttle_status,
-                    outcome="throttled", error_type="TooManyRequestsException",
-                    cold_start=False, init_duration_ms=None, duration_ms=0.0,
-                    billed_duration_ms=0, max_memory_used_mb=0, environment_id=None,
-                    concurrent_environments=busy, function_environments=live,
+                    request_id=None,
+                    http_status=self.config.throttle_status,
+                    outcome="throttled",
+                    error_type="TooManyRequestsException",
+                    cold_start=False,
+                    init_duration_ms=None,
+                    duration_ms=0.0,
+                    billed_duration_ms=0,
+                    max_memory_used_mb=0,
+                    environment_id=None,
+                    concurrent_environments=busy,
+                    function_environments=live,
                     host_environments=total,
                 )
                 limit = spec.reserved_concurrency
-                why = (f"reserved concurrency {limit}" if limit is not None and live >= limit
-                       else f"--max-environments {self.config.max_environments}")
+                why = (
+                    f"reserved concurrency {limit}"
+                    if limit is not None and live >= limit
+                    else f"--max-environments {self.config.max_environments}"
+                )
                 resp = gateway_error(self.config.throttle_status, "Too Many Requests")
 
                 def fin_throttle(status: int, rec: InvocationRecord = rec, why: str = why) -> None:
@@ -586,25 +612,40 @@ class Host:
                         pool.starting -= 1
                     self._release(pool, env, keep=False)
                     rec = record(
-                        request_id=request_id, http_status=500, outcome="error",
-                        error_type=exc.error_type, cold_start=True,
-                        init_duration_ms=round(exc.init_ms, 3), duration_ms=0.0,
+                        request_id=request_id,
+                        http_status=500,
+                        outcome="error",
+                        error_type=exc.error_type,
+                        cold_start=True,
+                        init_duration_ms=round(exc.init_ms, 3),
+                        duration_ms=0.0,
                         billed_duration_ms=billed_ms(0.0, exc.init_ms),
-                        max_memory_used_mb=_mb(env.peak_rss), environment_id=env.env_id,
-                        concurrent_environments=concurrent, function_environments=live,
+                        max_memory_used_mb=_mb(env.peak_rss),
+                        environment_id=env.env_id,
+                        concurrent_environments=concurrent,
+                        function_environments=live,
                         host_environments=total,
                     )
 
-                    def fin_init(status: int, rec: InvocationRecord = rec,
-                                 exc: InitFailed = exc) -> None:
+                    def fin_init(
+                        status: int, rec: InvocationRecord = rec, exc: InitFailed = exc
+                    ) -> None:
                         tag = spec.logical_id
                         self.log.emit(tag, init_report_line(exc.init_ms, "error", exc.error_type))
                         self.log.emit(tag, start_line(rec.request_id or ""))
                         self.log.emit(tag, end_line(rec.request_id or ""))
-                        self.log.emit(tag, report_line(
-                            rec.request_id or "", 0.0, spec.memory_mb, rec.max_memory_used_mb,
-                            exc.init_ms, "error", exc.error_type,
-                        ))
+                        self.log.emit(
+                            tag,
+                            report_line(
+                                rec.request_id or "",
+                                0.0,
+                                spec.memory_mb,
+                                rec.max_memory_used_mb,
+                                exc.init_ms,
+                                "error",
+                                exc.error_type,
+                            ),
+                        )
                         self._finish(rec)
 
                     return gateway_error(500, INTERNAL_ERROR), fin_init
@@ -627,8 +668,12 @@ class Host:
             # killed the environment during this invocation.
             env.kill("oom")
             result = InvokeResult(
-                "oom", None, "Runtime.OutOfMemory", "Runtime exited with error: signal: killed",
-                result.duration_ms, "signal: killed",
+                "oom",
+                None,
+                "Runtime.OutOfMemory",
+                "Runtime exited with error: signal: killed",
+                result.duration_ms,
+                "signal: killed",
             )
         keep = result.outcome in ("ok", "error")
         if not keep:
@@ -655,8 +700,10 @@ class Host:
             if result.outcome == "oom":
                 max_mem = max(max_mem, spec.memory_mb)
             elif keep and peak > spec.memory_mb * MIB and env.kill_reason is None:
-                self.log.host(f"{env.env_id}: peak memory {max_mem} MB passed MemorySize "
-                              f"{spec.memory_mb} MB; killed")
+                self.log.host(
+                    f"{env.env_id}: peak memory {max_mem} MB passed MemorySize "
+                    f"{spec.memory_mb} MB; killed"
+                )
                 env.kill("oom")
             tag = spec.logical_id
             status_field: str | None = None
@@ -673,18 +720,35 @@ class Host:
             if malformed:
                 self.log.host(f"{route.route_key}: malformed Lambda proxy response: {malformed}")
             self.log.emit(tag, end_line(request_id))
-            self.log.emit(tag, report_line(
-                request_id, duration, spec.memory_mb, max_mem, init_ms, status_field, error_field,
-            ))
-            self._finish(record(
-                request_id=request_id, http_status=status, outcome=result.outcome,
-                error_type=result.error_type, cold_start=cold,
-                init_duration_ms=round(init_ms, 3) if init_ms is not None else None,
-                duration_ms=round(duration, 3), billed_duration_ms=billed_ms(duration, init_ms),
-                max_memory_used_mb=max_mem, environment_id=env.env_id,
-                concurrent_environments=concurrent, function_environments=live,
-                host_environments=total,
-            ))
+            self.log.emit(
+                tag,
+                report_line(
+                    request_id,
+                    duration,
+                    spec.memory_mb,
+                    max_mem,
+                    init_ms,
+                    status_field,
+                    error_field,
+                ),
+            )
+            self._finish(
+                record(
+                    request_id=request_id,
+                    http_status=status,
+                    outcome=result.outcome,
+                    error_type=result.error_type,
+                    cold_start=cold,
+                    init_duration_ms=round(init_ms, 3) if init_ms is not None else None,
+                    duration_ms=round(duration, 3),
+                    billed_duration_ms=billed_ms(duration, init_ms),
+                    max_memory_used_mb=max_mem,
+                    environment_id=env.env_id,
+                    concurrent_environments=concurrent,
+                    function_environments=live,
+                    host_environments=total,
+                )
+            )
 
         return resp, finalize
 
@@ -702,8 +766,17 @@ def _iso(epoch_s: float) -> str:
     return _dt.datetime.fromtimestamp(epoch_s, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-_SKIP_DIRS = {"__pycache__", ".venv", "venv", "node_modules", ".git", ".pytest_cache",
-              ".mypy_cache", ".ruff_cache", ".aws-sam"}
+_SKIP_DIRS = {
+    "__pycache__",
+    ".venv",
+    "venv",
+    "node_modules",
+    ".git",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".aws-sam",
+}
 
 
 def _tree_signature(root: Path) -> tuple[int, int, int]:

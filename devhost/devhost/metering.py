@@ -21,7 +21,21 @@ PRICE_PER_GB_S = {"x86_64": 0.0000166667, "arm64": 0.0000133334}
 PRICE_PER_REQUEST = 0.20 / 1_000_000
 
 _DURATION_BUCKETS_S = (
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
 )
 _INIT_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 _SAMPLE_WINDOW = 100_000
@@ -218,25 +232,55 @@ class Metering:
                         f'outcome="{outcome}"}} {count}'
                     )
             simple: list[tuple[str, str, str, Any]] = [
-                ("devhost_errors_total", "counter", "Function errors (error, timeout, oom, "
-                 "crash).", lambda m: m.errors),
-                ("devhost_throttles_total", "counter", "Throttled requests.",
-                 lambda m: m.outcomes["throttled"]),
-                ("devhost_cold_starts_total", "counter", "Cold starts.",
-                 lambda m: m.cold_starts),
-                ("devhost_gb_seconds_total", "counter", "Billed GB-seconds.",
-                 lambda m: f"{m.gb_seconds:.6f}"),
-                ("devhost_estimated_cost_usd_total", "counter",
-                 "Estimated on-demand cost (requests + GB-seconds).",
-                 lambda m: f"{m.cost_usd():.8f}"),
-                ("devhost_max_memory_used_bytes", "gauge", "Peak Max Memory Used.",
-                 lambda m: m.peak_memory_mb * 1024 * 1024),
-                ("devhost_memory_size_bytes", "gauge", "Configured MemorySize.",
-                 lambda m: m.memory_mb * 1024 * 1024),
-                ("devhost_environments_peak", "gauge", "Peak live environments.",
-                 lambda m: m.peak_environments),
-                ("devhost_concurrent_executions_peak", "gauge", "Peak concurrent executions.",
-                 lambda m: m.peak_concurrency),
+                (
+                    "devhost_errors_total",
+                    "counter",
+                    "Function errors (error, timeout, oom, crash).",
+                    lambda m: m.errors,
+                ),
+                (
+                    "devhost_throttles_total",
+                    "counter",
+                    "Throttled requests.",
+                    lambda m: m.outcomes["throttled"],
+                ),
+                ("devhost_cold_starts_total", "counter", "Cold starts.", lambda m: m.cold_starts),
+                (
+                    "devhost_gb_seconds_total",
+                    "counter",
+                    "Billed GB-seconds.",
+                    lambda m: f"{m.gb_seconds:.6f}",
+                ),
+                (
+                    "devhost_estimated_cost_usd_total",
+                    "counter",
+                    "Estimated on-demand cost (requests + GB-seconds).",
+                    lambda m: f"{m.cost_usd():.8f}",
+                ),
+                (
+                    "devhost_max_memory_used_bytes",
+                    "gauge",
+                    "Peak Max Memory Used.",
+                    lambda m: m.peak_memory_mb * 1024 * 1024,
+                ),
+                (
+                    "devhost_memory_size_bytes",
+                    "gauge",
+                    "Configured MemorySize.",
+                    lambda m: m.memory_mb * 1024 * 1024,
+                ),
+                (
+                    "devhost_environments_peak",
+                    "gauge",
+                    "Peak live environments.",
+                    lambda m: m.peak_environments,
+                ),
+                (
+                    "devhost_concurrent_executions_peak",
+                    "gauge",
+                    "Peak concurrent executions.",
+                    lambda m: m.peak_concurrency,
+                ),
             ]
             for name, kind, help_text, getter in simple:
                 family(name, kind, help_text)
@@ -248,8 +292,7 @@ class Metering:
                     if state == "live":
                         continue
                     out.append(
-                        f'devhost_environments{{function="{m.logical_id}",state="{state}"}} '
-                        f"{value}"
+                        f'devhost_environments{{function="{m.logical_id}",state="{state}"}} {value}'
                     )
             family("devhost_concurrent_executions", "gauge", "Busy environments.")
             for m in meters:

@@ -24,11 +24,25 @@ __all__ = ["FrontServer"]
 
 _MAX_BODY = 10 * 1024 * 1024  # HTTP API payload quota
 _REASONS = {
-    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently",
-    302: "Found", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
-    403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-    413: "Request Entity Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests",
-    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    304: "Not Modified",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Request Entity Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
     504: "Gateway Timeout",
 }
 
@@ -78,9 +92,7 @@ class FrontServer:
                     return
                 time.sleep(0.01)
                 continue
-            threading.Thread(
-                target=self._serve_conn, args=(conn, addr[0]), daemon=True
-            ).start()
+            threading.Thread(target=self._serve_conn, args=(conn, addr[0]), daemon=True).start()
 
     def _date(self) -> str:
         now = int(time.time())
@@ -237,15 +249,18 @@ class FrontServer:
         path = req.raw_path
         if path.startswith("/_host/") or path == "/_host":
             return self._control(req), None
-        if self.static is not None and req.method in ("GET", "HEAD") and not (
-            path == self.api_prefix or path.startswith(self.api_prefix + "/")
-        ) and self.api_prefix:
+        if (
+            self.static is not None
+            and req.method in ("GET", "HEAD")
+            and not (path == self.api_prefix or path.startswith(self.api_prefix + "/"))
+            and self.api_prefix
+        ):
             return self.static.respond(path, head=req.method == "HEAD"), None
         route_path = path
         if self.stage_prefix:
             if not (path == self.stage_prefix or path.startswith(self.stage_prefix + "/")):
                 return gateway_error(404, "Not Found"), None
-            route_path = path[len(self.stage_prefix):] or "/"
+            route_path = path[len(self.stage_prefix) :] or "/"
         match = self.router.match(req.method, route_path)
         if match is None:
             return gateway_error(404, "Not Found"), None
@@ -263,8 +278,9 @@ class FrontServer:
         if path == "/_host/functions" and req.method in ("GET", "HEAD"):
             return _json(200, host.functions_json())
         if path == "/_host/health":
-            return _json(200, {"status": "ok", "environments": host.functions_json()["host"][
-                "environments"]})
+            return _json(
+                200, {"status": "ok", "environments": host.functions_json()["host"]["environments"]}
+            )
         if path == "/_host/reset" and req.method == "POST":
             params = {k: v[-1] for k, v in parse_qs(req.raw_query).items()}
             if req.body.strip():

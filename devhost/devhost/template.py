@@ -70,9 +70,26 @@ def _tag_constructor(tag: str) -> Callable[[yaml.SafeLoader, yaml.Node], Any]:
 
 
 for _tag in (
-    "!Ref", "!Condition", "!Sub", "!GetAtt", "!Join", "!Select", "!Split", "!If", "!Equals",
-    "!Not", "!And", "!Or", "!FindInMap", "!Base64", "!GetAZs", "!ImportValue", "!Cidr",
-    "!Transform", "!Length", "!ToJsonString",
+    "!Ref",
+    "!Condition",
+    "!Sub",
+    "!GetAtt",
+    "!Join",
+    "!Select",
+    "!Split",
+    "!If",
+    "!Equals",
+    "!Not",
+    "!And",
+    "!Or",
+    "!FindInMap",
+    "!Base64",
+    "!GetAZs",
+    "!ImportValue",
+    "!Cidr",
+    "!Transform",
+    "!Length",
+    "!ToJsonString",
 ):
     _CfnLoader.add_constructor(_tag, _tag_constructor(_tag))
 
@@ -266,9 +283,7 @@ class _Resolver:
         if isinstance(args, list):
             if len(args) != 2 or not isinstance(args[1], dict):
                 raise TemplateError(f"{where}: malformed Fn::Sub {args!r}")
-            text, variables = str(args[0]), {
-                k: self.resolve(v, where) for k, v in args[1].items()
-            }
+            text, variables = str(args[0]), {k: self.resolve(v, where) for k, v in args[1].items()}
         else:
             text, variables = str(args), {}
 
@@ -290,7 +305,7 @@ class _Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(str(arg), where)
             if key == "Condition":
@@ -394,14 +409,43 @@ def _is_intrinsic(value: Mapping[str, Any]) -> bool:
 
 _FUNCTION_PROPS_KNOWN = {
     # informational / IAM / deployment-only properties
-    "Description", "Tags", "Tracing", "Policies", "Role", "PermissionsBoundary",
-    "AutoPublishAlias", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties",
-    "DeploymentPreference", "VpcConfig", "KmsKeyArn", "DeadLetterQueue", "EventInvokeConfig",
-    "ProvisionedConcurrencyConfig", "RuntimeManagementConfig", "EphemeralStorage",
-    "AssumeRolePolicyDocument", "CodeSigningConfigArn", "FileSystemConfigs", "PropagateTags",
-    "VersionDescription", "VersionPruningPolicy", "RecursiveLoop", "Architectures",
-    "LoggingConfig", "Environment", "Layers", "CodeUri", "Handler", "Runtime", "MemorySize",
-    "Timeout", "ReservedConcurrentExecutions", "FunctionName", "Events", "PackageType",
+    "Description",
+    "Tags",
+    "Tracing",
+    "Policies",
+    "Role",
+    "PermissionsBoundary",
+    "AutoPublishAlias",
+    "AutoPublishCodeSha256",
+    "AutoPublishAliasAllProperties",
+    "DeploymentPreference",
+    "VpcConfig",
+    "KmsKeyArn",
+    "DeadLetterQueue",
+    "EventInvokeConfig",
+    "ProvisionedConcurrencyConfig",
+    "RuntimeManagementConfig",
+    "EphemeralStorage",
+    "AssumeRolePolicyDocument",
+    "CodeSigningConfigArn",
+    "FileSystemConfigs",
+    "PropagateTags",
+    "VersionDescription",
+    "VersionPruningPolicy",
+    "RecursiveLoop",
+    "Architectures",
+    "LoggingConfig",
+    "Environment",
+    "Layers",
+    "CodeUri",
+    "Handler",
+    "Runtime",
+    "MemorySize",
+    "Timeout",
+    "ReservedConcurrentExecutions",
+    "FunctionName",
+    "Events",
+    "PackageType",
 }
 _FUNCTION_PROPS_REFUSED = {
     "InlineCode": "InlineCode is not supported; use CodeUri with a local directory",

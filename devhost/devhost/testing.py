@@ -1,9 +1,9 @@
 """Helpers to use the host from tests (the team's pytest fixtures and devhost's own).
 
-    from devhost.testing import running_host, request
+from devhost.testing import running_host, request
 
-    with running_host("template.yaml", invocation_log=tmp_path / "inv.jsonl") as host:
-        resp = request(host.url, "GET", "/api/courses")
+with running_host("template.yaml", invocation_log=tmp_path / "inv.jsonl") as host:
+    resp = request(host.url, "GET", "/api/courses")
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def make_host(template: str | Path, capture_logs: bool = True, **config: Any) ->
     """Start a host on a free port, quiet, with fast polling; log lines are captured in
     ``host.log.lines`` when ``capture_logs``."""
     defaults: dict[str, Any] = {
-        "port": 0, "quiet": True, "reload_poll_s": 0.1, "memory_poll_s": 0.01,
+        "port": 0,
+        "quiet": True,
+        "reload_poll_s": 0.1,
+        "memory_poll_s": 0.01,
     }
     defaults.update(config)
     host = Host(HostConfig(template=template, **defaults))

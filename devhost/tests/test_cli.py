@@ -16,10 +16,15 @@ def test_build_config_maps_sam_flags(tmp_path: Path) -> None:
     env_file = tmp_path / "env.json"
     env_file.write_text(json.dumps({"EchoFunction": {"GREETING": "x"}}))
     cfg = local.build_config(
-        template=FIXTURES / "template.yaml", port=0, env_vars=env_file,
+        template=FIXTURES / "template.yaml",
+        port=0,
+        env_vars=env_file,
         parameter_overrides=["Greeting=bonjour", "ParameterKey=Limit,ParameterValue=3"],
-        warm_containers="eager", idle_timeout=5, max_environments=4,
-        invocation_log=tmp_path / "inv.jsonl", region="eu-west-1",
+        warm_containers="eager",
+        idle_timeout=5,
+        max_environments=4,
+        invocation_log=tmp_path / "inv.jsonl",
+        region="eu-west-1",
     )
     assert cfg.parameter_overrides == {"Greeting": "bonjour", "Limit": "3"}
     assert cfg.warm_containers == "EAGER"
@@ -42,7 +47,16 @@ def test_start_api_refuses_a_bad_template(tmp_path: Path) -> None:
 def test_help_lists_the_flags() -> None:
     result = CliRunner().invoke(local.app, ["start-api", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    for flag in ("--template", "--port", "--host", "--env-vars", "--parameter-overrides",
-                 "--warm-containers", "--static", "--idle-timeout", "--max-environments",
-                 "--invocation-log"):
+    for flag in (
+        "--template",
+        "--port",
+        "--host",
+        "--env-vars",
+        "--parameter-overrides",
+        "--warm-containers",
+        "--static",
+        "--idle-timeout",
+        "--max-environments",
+        "--invocation-log",
+    ):
         assert flag in result.output

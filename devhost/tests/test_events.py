@@ -178,13 +178,15 @@ def test_response_json_without_status_code_golden() -> None:
 
 def test_response_full_format_golden() -> None:
     """Docs' 2.0 response: cookies become Set-Cookie headers, base64 bodies are decoded."""
-    payload = json.dumps({
-        "cookies": ["cookie1", "cookie2"],
-        "isBase64Encoded": True,
-        "statusCode": 201,
-        "headers": {"headername": "headervalue", "x-num": 5},
-        "body": base64.b64encode(b"\x00\x01binary").decode(),
-    }).encode()
+    payload = json.dumps(
+        {
+            "cookies": ["cookie1", "cookie2"],
+            "isBase64Encoded": True,
+            "statusCode": 201,
+            "headers": {"headername": "headervalue", "x-num": 5},
+            "body": base64.b64encode(b"\x00\x01binary").decode(),
+        }
+    ).encode()
     resp = map_response(payload)
     assert resp.status == 201
     assert resp.body == b"\x00\x01binary"

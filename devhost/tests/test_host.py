@@ -22,6 +22,7 @@ def make_host(tmp_path: Path, **config: Any) -> Host:
     template = config.pop("template", TEMPLATE)
     return _make_host(template, invocation_log=tmp_path / "invocations.jsonl", **config)
 
+
 REPORT_RE = re.compile(
     r"^\[(?P<fn>\w+)\] REPORT RequestId: (?P<rid>[0-9a-f-]{36})\tDuration: \d+\.\d{2} ms\t"
     r"Billed Duration: \d+ ms\tMemory Size: (?P<mem>\d+) MB\tMax Memory Used: \d+ MB\t"
@@ -78,7 +79,9 @@ def test_cold_then_warm(host: Host) -> None:
 
 def test_event_reaches_function_as_payload_2(host: Host) -> None:
     resp = request(
-        host.url, "POST", "/items/42/sub/7?a=1&a=2",
+        host.url,
+        "POST",
+        "/items/42/sub/7?a=1&a=2",
         body=b'{"k": "v"}',
         headers={"Content-Type": "application/json", "Cookie": "c1=1; c2=2", "X-Dup": "v"},
     )
@@ -103,14 +106,19 @@ def test_event_reaches_function_as_payload_2(host: Host) -> None:
 def test_response_mapping_through_host(host: Host) -> None:
     bare = get(host, "/echo?mode=bare-string")
     assert (bare.status, bare.body, bare.header("content-type")) == (
-        200, b"Hello from Lambda!", "application/json")
+        200,
+        b"Hello from Lambda!",
+        "application/json",
+    )
     binary = get(host, "/echo?mode=binary")
     assert binary.body == b"\x89PNG\r\n\x1a\n\x00\x01"
     assert binary.header("content-type") == "image/png"
     cookies = get(host, "/echo?mode=cookies")
     assert cookies.status == 201
     assert [v for k, v in cookies.headers if k.lower() == "set-cookie"] == [
-        "a=1; Path=/", "b=2; HttpOnly"]
+        "a=1; Path=/",
+        "b=2; HttpOnly",
+    ]
     malformed = get(host, "/echo?mode=malformed")
     assert malformed.status == 500
     assert malformed.json() == {"message": "Internal Server Error"}
@@ -125,8 +133,9 @@ def test_lambda_environment_variables(host: Host) -> None:
     assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.11"
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/EchoFunction"
-    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}",
-                        env["AWS_LAMBDA_LOG_STREAM_NAME"])
+    assert re.fullmatch(
+        r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"]
+    )
     assert env["LAMBDA_TASK_ROOT"] == str((TEMPLATE.parent / "fns").resolve())
     assert env["TZ"] == ":UTC"
     assert env["AWS_REGION"]
@@ -284,10 +293,24 @@ def test_report_lines_and_invocation_log(host: Host) -> None:
     assert log_lines(host, "[EchoFunction] to stderr")
     recs = records(host, 2)
     first, second = recs[-2], recs[-1]
-    for key in ("ts", "function", "request_id", "route_key", "cold_start", "init_duration_ms",
-                "duration_ms", "billed_duration_ms", "memory_size_mb", "max_memory_used_mb",
-                "outcome", "status", "environment_id", "concurrent_environments",
-                "http_status", "latency_ms"):
+    for key in (
+        "ts",
+        "function",
+        "request_id",
+        "route_key",
+        "cold_start",
+        "init_duration_ms",
+        "duration_ms",
+        "billed_duration_ms",
+        "memory_size_mb",
+        "max_memory_used_mb",
+        "outcome",
+        "status",
+        "environment_id",
+        "concurrent_environments",
+        "http_status",
+        "latency_ms",
+    ):
         assert key in first
     assert first["cold_start"] is True and first["init_duration_ms"] > 0
     assert second["cold_start"] is False and second["init_duration_ms"] is None
@@ -462,5 +485,11 @@ def test_stop_ends_every_environment(tmp_path: Path) -> None:
         pids = [env.proc.pid for pool in host.pools.values() for env in pool.envs if env.proc]
     assert len(pids) == 3
     host.stop()
-    assert wait_for(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status()
-                                    != psutil.STATUS_ZOMBIE for p in pids))
+    assert wait_for(
+        lambda: (
+            not any(
+                psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+                for p in pids
+            )
+        )
+    )

@@ -39,7 +39,10 @@ def test_fixture_template_is_read() -> None:
     limited = model.functions["LimitedFunction"]
     assert (limited.timeout_s, limited.reserved_concurrency) == (1.0, 2)
     assert sorted(r.route_key for r in echo.routes) == [
-        "ANY /echo", "ANY /echo/{proxy+}", "GET /items/special", "GET /items/{item_id}",
+        "ANY /echo",
+        "ANY /echo/{proxy+}",
+        "GET /items/special",
+        "GET /items/{item_id}",
         "POST /items/{item_id}/sub/{sub_id}",
     ]
     assert model.stage == "$default"
@@ -66,10 +69,14 @@ def test_env_vars_file_sam_format(tmp_path: Path) -> None:
     """SAM's --env-vars: per-function blocks and ``Parameters`` for all functions; only
     variables the template declares are overridden."""
     path = tmp_path / "env.json"
-    path.write_text(json.dumps({
-        "Parameters": {"GREETING": "global"},
-        "EchoFunction": {"ONLY_ECHO": "override", "UNDECLARED": "x"},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "Parameters": {"GREETING": "global"},
+                "EchoFunction": {"ONLY_ECHO": "override", "UNDECLARED": "x"},
+            }
+        )
+    )
     model = load_template(TEMPLATE, env_overrides=load_env_vars_file(path))
     echo = model.functions["EchoFunction"].environment
     assert echo["GREETING"] == "global"
@@ -121,28 +128,55 @@ Resources:
         (FN.format(runtime="nodejs20.x", extra=""), r"resource Fn: Runtime 'nodejs20.x'"),
         (FN.format(runtime="python3.11", extra="      InlineCode: 'x'"), "resource Fn: InlineCode"),
         (FN.format(runtime="python3.11", extra="      PackageType: Image"), "resource Fn"),
-        (FN.format(runtime=PY, extra="      Layers: [arn:aws:lambda:us-east-1:1:layer:x:1]"),
-         "resource Fn: layer"),
-        (FN.format(runtime=PY, extra="      Environment: {Variables: {A: !Ref Nope}}"),
-         "resource Fn.*unknown parameter or resource 'Nope'"),
-        (FN.format(runtime=PY, extra="      Environment: {Variables: {A: !ImportValue x}}"),
-         "resource Fn.*ImportValue"),
-        (FN.format(runtime=PY, extra=EV.format(name="Q", type="SQS", props="{Queue: x}")),
-         "resource Fn event Q: event Type 'SQS'"),
-        (FN.format(runtime=PY, extra=EV.format(name="R", type="Api", props="{Path: /x}")),
-         "resource Fn event R"),
-        (FN.format(runtime=PY, extra=EV.format(
-            name="G", type="HttpApi", props="{Path: '/a/{p+}/b', Method: get}")), "greedy"),
-        (FN.format(runtime=PY, extra=EV.format(
-            name="V", type="HttpApi", props="{Path: /a, PayloadFormatVersion: '1.0'}")),
-         "PayloadFormatVersion"),
+        (
+            FN.format(runtime=PY, extra="      Layers: [arn:aws:lambda:us-east-1:1:layer:x:1]"),
+            "resource Fn: layer",
+        ),
+        (
+            FN.format(runtime=PY, extra="      Environment: {Variables: {A: !Ref Nope}}"),
+            "resource Fn.*unknown parameter or resource 'Nope'",
+        ),
+        (
+            FN.format(runtime=PY, extra="      Environment: {Variables: {A: !ImportValue x}}"),
+            "resource Fn.*ImportValue",
+        ),
+        (
+            FN.format(runtime=PY, extra=EV.format(name="Q", type="SQS", props="{Queue: x}")),
+            "resource Fn event Q: event Type 'SQS'",
+        ),
+        (
+            FN.format(runtime=PY, extra=EV.format(name="R", type="Api", props="{Path: /x}")),
+            "resource Fn event R",
+        ),
+        (
+            FN.format(
+                runtime=PY,
+                extra=EV.format(name="G", type="HttpApi", props="{Path: '/a/{p+}/b', Method: get}"),
+            ),
+            "greedy",
+        ),
+        (
+            FN.format(
+                runtime=PY,
+                extra=EV.format(
+                    name="V", type="HttpApi", props="{Path: /a, PayloadFormatVersion: '1.0'}"
+                ),
+            ),
+            "PayloadFormatVersion",
+        ),
         (FN.format(runtime="python3.11", extra="      Timeout: 0"), "resource Fn: Timeout"),
-        (FN.format(runtime="python3.11", extra="").replace("src/", "missing/"),
-         "resource Fn: CodeUri"),
-        (FN.format(runtime="python3.11", extra="").replace("src/", "s3://bucket/key.zip"),
-         "resource Fn: CodeUri"),
-        ("Resources:\n  Rest:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x}\n",
-         "resource Rest"),
+        (
+            FN.format(runtime="python3.11", extra="").replace("src/", "missing/"),
+            "resource Fn: CodeUri",
+        ),
+        (
+            FN.format(runtime="python3.11", extra="").replace("src/", "s3://bucket/key.zip"),
+            "resource Fn: CodeUri",
+        ),
+        (
+            "Resources:\n  Rest:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x}\n",
+            "resource Rest",
+        ),
     ],
 )
 def test_malformed_or_unsupported_templates_are_refused(
@@ -153,9 +187,11 @@ def test_malformed_or_unsupported_templates_are_refused(
 
 
 def test_duplicate_route_is_refused(tmp_path: Path) -> None:
-    body = FN.format(
-        runtime=PY, extra=EV.format(name="A", type="HttpApi", props="{Path: /a, Method: get}")
-    ) + """
+    body = (
+        FN.format(
+            runtime=PY, extra=EV.format(name="A", type="HttpApi", props="{Path: /a, Method: get}")
+        )
+        + """
   Fn2:
     Type: AWS::Serverless::Function
     Properties:
@@ -167,6 +203,7 @@ def test_duplicate_route_is_refused(tmp_path: Path) -> None:
           Type: HttpApi
           Properties: {Path: /a, Method: GET}
 """
+    )
     with pytest.raises(TemplateError, match="resource Fn2: route 'GET /a'"):
         load_template(_write(tmp_path, body))
 
