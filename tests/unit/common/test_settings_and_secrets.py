@@ -14,6 +14,7 @@ from edu_common.settings import load_settings
 def test_a_function_prefers_its_own_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://shared/db")
     monkeypatch.setenv("COURSE_DATABASE_URL", "postgresql://course/db")
+    monkeypatch.delenv("PAYMENT_DATABASE_URL", raising=False)
     assert load_settings("course").database_url == "postgresql://course/db"
     assert load_settings("payment").database_url == "postgresql://shared/db"
 
