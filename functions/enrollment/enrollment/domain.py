@@ -30,26 +30,6 @@ class ProofRequired(ValidationFailed):
     message = "Send exactly one of `receipt` (a paid course) or `offer` (a free course)."
 
 
-class InvalidReceipt(ValidationFailed):
-    code = "invalid_receipt"
-    message = "The receipt is not a valid signed receipt."
-
-
-class ReceiptExpired(ValidationFailed):
-    code = "receipt_expired"
-    message = "The receipt has expired. Your payments list has a fresh one."
-
-
-class InvalidOffer(ValidationFailed):
-    code = "invalid_offer"
-    message = "The offer is not a valid signed offer. Fetch the course again for a new one."
-
-
-class OfferExpired(ValidationFailed):
-    code = "offer_expired"
-    message = "The offer has expired. Fetch the course again for a new one."
-
-
 class ReceiptNotYours(Forbidden):
     code = "receipt_not_yours"
     message = "This receipt belongs to another user."

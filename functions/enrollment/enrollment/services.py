@@ -6,42 +6,19 @@ import uuid
 
 from edu_common.db import Database
 from edu_common.pagination import PageRequest
-from edu_common.tokens import InvalidToken, Offer, Principal, Receipt, read_offer, read_receipt
+from edu_common.proofs import offer_from_body, receipt_from_body
+from edu_common.tokens import Principal
 from enrollment.domain import (
     CourseProgress,
     Enrollment,
-    InvalidOffer,
-    InvalidReceipt,
     LessonCompletion,
     NoProgress,
     NotEnrolled,
-    OfferExpired,
-    ReceiptExpired,
     check_one_proof,
     free_enrollment,
     paid_enrollment,
 )
 from enrollment.repository import EnrollmentRepository, ProgressRepository
-
-
-def _read_receipt(token: str, secret: str) -> Receipt:
-    try:
-        return read_receipt(token, secret)
-    except InvalidToken as exc:
-        details = [{"field": "receipt", "message": exc.message}]
-        if exc.code == "token_expired":
-            raise ReceiptExpired(details=details) from exc
-        raise InvalidReceipt(details=details) from exc
-
-
-def _read_offer(token: str, secret: str) -> Offer:
-    try:
-        return read_offer(token, secret)
-    except InvalidToken as exc:
-        details = [{"field": "offer", "message": exc.message}]
-        if exc.code == "token_expired":
-            raise OfferExpired(details=details) from exc
-        raise InvalidOffer(details=details) from exc
 
 
 class EnrollmentService:
@@ -60,11 +37,11 @@ class EnrollmentService:
         check_one_proof(receipt, offer)
         payment_id: uuid.UUID | None = None
         if receipt is not None:
-            proof = _read_receipt(receipt, self._secret)
+            proof = receipt_from_body(receipt, self._secret)
             payment_id = paid_enrollment(proof, student.user_id, course_id)
         else:
             assert offer is not None
-            free_enrollment(_read_offer(offer, self._secret), course_id)
+            free_enrollment(offer_from_body(offer, self._secret), course_id)
         # No read-then-insert: the unique (user_id, course_id) constraint decides races.
         async with self._database.connection() as conn:
             return await EnrollmentRepository(conn).add(

@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from edu_common.errors import BadRequest, Conflict, PaymentRequired, ValidationFailed
+from edu_common.proofs import InvalidOffer
 from edu_common.tokens import Offer
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -39,16 +40,6 @@ class InvalidIdempotencyKey(BadRequest):
         f"The Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} visible "
         "ASCII characters."
     )
-
-
-class InvalidOffer(ValidationFailed):
-    code = "invalid_offer"
-    message = "The offer is not a valid signed offer. Fetch the course again for a new one."
-
-
-class OfferExpired(ValidationFailed):
-    code = "offer_expired"
-    message = "The offer has expired. Fetch the course again for a new one."
 
 
 class NothingToPay(ValidationFailed):

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from edu_common.db import Database
 from edu_common.pagination import PageRequest
+from edu_common.proofs import offer_from_body
 from edu_common.settings import Settings
-from edu_common.tokens import InvalidToken, Offer, Principal, Receipt, issue_receipt, read_offer
+from edu_common.tokens import Principal, Receipt, issue_receipt
 from payment.domain import (
     AlreadyPaid,
     CardDeclined,
     ChargeRequest,
-    InvalidOffer,
-    OfferExpired,
     Payment,
     PaymentStatus,
     charge_request,
@@ -31,21 +30,6 @@ class PaymentOutcome:
     payment: Payment
     receipt: str
     replayed: bool
-
-
-def read_offer_token(token: str, secret: str) -> Offer:
-    """The signed offer, or a 422 naming the offer.
-
-    A bad offer is a bad request body, not a bad session: 401 would make the frontend log the
-    user out, so expired, tampered and wrong-type offers are 422s with their own codes.
-    """
-    try:
-        return read_offer(token, secret)
-    except InvalidToken as exc:
-        details = [{"field": "offer", "message": exc.message}]
-        if exc.code == "token_expired":
-            raise OfferExpired(details=details) from exc
-        raise InvalidOffer(details=details) from exc
 
 
 class PaymentService:
@@ -66,7 +50,7 @@ class PaymentService:
         idempotency_key: str | None,
     ) -> PaymentOutcome:
         key = check_idempotency_key(idempotency_key)
-        request = charge_request(payer.user_id, read_offer_token(offer_token, self._secret))
+        request = charge_request(payer.user_id, offer_from_body(offer_token, self._secret))
         payment, replayed = await self._charge_once(request, key, card_number)
         if not payment.succeeded:
             # Raised after the commit: the declined attempt stays on record.
