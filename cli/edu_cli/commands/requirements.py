@@ -37,7 +37,9 @@ def expected_files() -> dict[Path, str]:
     provided = {line.split("==")[0].lower() for line in layer}
     for service in SERVICES:
         own = [r for r in _export(f"edu-{service}") if r.split("==")[0].lower() not in provided]
-        body = "\n".join(own) + "\n" if own else "# everything this function needs is in the layer\n"
+        body = (
+            "\n".join(own) + "\n" if own else "# everything this function needs is in the layer\n"
+        )
         files[REPO_ROOT / f"functions/{service}/requirements.txt"] = HEADER + body
     return files
 
