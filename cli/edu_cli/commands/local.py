@@ -76,15 +76,16 @@ def build_config(
 
 @app.command("start-api")
 def start_api(
-    template: Annotated[
-        Path, typer.Option("--template", "-t", help="SAM template to run.")
-    ] = Path("template.yaml"),
+    template: Annotated[Path, typer.Option("--template", "-t", help="SAM template to run.")] = Path(
+        "template.yaml"
+    ),
     port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 3000,
     host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
     env_vars: Annotated[
         Path | None,
         typer.Option(
-            "--env-vars", "-n",
+            "--env-vars",
+            "-n",
             help='SAM env-vars JSON: {"FunctionLogicalId": {"VAR": "v"}, "Parameters": {...}}.',
         ),
     ] = None,
@@ -111,8 +112,10 @@ def start_api(
         str, typer.Option("--api-prefix", help="Paths under this prefix never go to --static.")
     ] = "/api",
     idle_timeout: Annotated[
-        float, typer.Option("--idle-timeout", help="Seconds before an idle environment is "
-                            "ended (0: never).")
+        float,
+        typer.Option(
+            "--idle-timeout", help="Seconds before an idle environment is ended (0: never)."
+        ),
     ] = 300.0,
     max_environments: Annotated[
         int, typer.Option("--max-environments", help="Host-wide cap on live environments.")
@@ -127,8 +130,7 @@ def start_api(
     ] = None,
     region: Annotated[str | None, typer.Option("--region", help="AWS_REGION.")] = None,
     hot_reload: Annotated[
-        bool, typer.Option("--hot-reload/--no-hot-reload", help="End environments on code "
-                           "changes.")
+        bool, typer.Option("--hot-reload/--no-hot-reload", help="End environments on code changes.")
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No runtime logs.")] = False,
     throttle_status: Annotated[
@@ -142,9 +144,21 @@ def start_api(
 
     try:
         config = build_config(
-            template, host, port, env_vars, parameter_overrides, warm_containers.value,
-            static, api_prefix, idle_timeout, max_environments, invocation_log, region,
-            hot_reload, quiet, throttle_status,
+            template,
+            host,
+            port,
+            env_vars,
+            parameter_overrides,
+            warm_containers.value,
+            static,
+            api_prefix,
+            idle_timeout,
+            max_environments,
+            invocation_log,
+            region,
+            hot_reload,
+            quiet,
+            throttle_status,
         )
         if log_file is not None:
             log_file.parent.mkdir(parents=True, exist_ok=True)
