@@ -38,7 +38,7 @@ export async function run() {
     log("registered and logged in as", email);
 
     // Search (debounced) and open the course.
-    await page.getByLabel("Search courses").fill(runId);
+    await page.getByLabel("Search courses").fill(title);
     const card = page.getByRole("link", { name: title });
     await card.waitFor();
     await eventually(async () => /1 course found/.test(await page.getByTestId("result-count").innerText()), "one result");

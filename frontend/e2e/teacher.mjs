@@ -66,7 +66,7 @@ export async function run() {
     await snap(page, name, "course-editor");
 
     // Blocked: the draft is not in the public catalog.
-    await page.goto(`/?q=${encodeURIComponent(runId)}`);
+    await page.goto(`/?q=${encodeURIComponent(title)}`);
     await page.getByText("No courses match").waitFor();
 
     // Admin verifies the teacher.
@@ -92,7 +92,7 @@ export async function run() {
     // "Check again" does the same without a reload.
     await page.getByText("Verified teacher").or(page.getByTestId("unverified-banner")).first().waitFor();
     if (await page.getByTestId("unverified-banner").count()) {
-      await page.getByTestId("unverified-banner").getByRole("button", { name: "Check again" }).click();
+      await page.getByTestId("unverified-banner").getByRole("button", { name: "Check again" }).click({ timeout: 5000 }).catch(() => {});
     }
     await page.getByText("Verified teacher").waitFor();
     await page.getByTestId("unverified-banner").waitFor({ state: "detached" });
@@ -108,7 +108,7 @@ export async function run() {
 
     // Visible in the catalog, with its curriculum in order.
     await page.goto("/");
-    await page.getByLabel("Search courses").fill(runId);
+    await page.getByLabel("Search courses").fill(title);
     await page.getByRole("link", { name: title }).click();
     await page.getByRole("heading", { level: 1, name: title }).waitFor();
     const curriculum = await page.locator("section", { has: page.getByRole("heading", { name: "Curriculum" }) }).innerText();

@@ -9,6 +9,8 @@ export type AuthStatus = "loading" | "anonymous" | "authenticated";
 interface AuthValue {
   status: AuthStatus;
   user: User | null;
+  /** True once the user was confirmed by the API (not only read from the token). */
+  confirmed: boolean;
   login(email: string, password: string): Promise<User>;
   register(input: { email: string; password: string; full_name: string; role: "student" | "teacher" }): Promise<User>;
   logout(): void;
@@ -35,6 +37,7 @@ function userFromToken(tokens: Tokens | null): User | null {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<AuthStatus>("loading");
   const [user, setUser] = useState<User | null>(null);
+  const [confirmed, setConfirmed] = useState(false);
 
   const fetchMe = useCallback(async (): Promise<User | null> => {
     const tokens = api.client.getTokens();
@@ -58,6 +61,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         if (fresh) me = await api.auth.me();
       }
       setUser(me);
+      setConfirmed(true);
       setStatus("authenticated");
       return me;
     } catch (err) {
@@ -120,7 +124,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [fetchMe],
   );
 
-  const value = useMemo(() => ({ status, user, login, register, logout, reload }), [status, user, login, register, logout, reload]);
+  const value = useMemo(
+    () => ({ status, user, confirmed, login, register, logout, reload }),
+    [status, user, confirmed, login, register, logout, reload],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

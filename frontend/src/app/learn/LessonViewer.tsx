@@ -52,12 +52,23 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
 
   const lesson = useAsync(() => api.lessons.get(currentId!), [currentId], Boolean(currentId));
 
+  // Without a lesson in the URL, open the first unfinished one and pin it in the URL, so that
+  // marking it complete does not jump to the next one.
+  const progressSettled = progress.data !== undefined || progress.error !== null;
+  useEffect(() => {
+    if (!lessonParam && currentId && progressSettled) {
+      router.replace(lessonHref(courseId, currentId), { scroll: false });
+    }
+  }, [lessonParam, currentId, progressSettled, courseId, router]);
+
   useEffect(() => {
     setMarkError(null);
     if (lessonParam) headingRef.current?.focus();
   }, [currentId, lessonParam]);
 
-  if (curriculum.loading && !curriculum.data) return <Loading label="Loading course…" />;
+  if ((curriculum.loading && !curriculum.data) || (!lessonParam && !progressSettled)) {
+    return <Loading label="Loading course…" />;
+  }
   if (curriculum.error) return <ErrorState error={curriculum.error} onRetry={curriculum.reload} title="Could not load the course" />;
 
   const notEnrolled = progress.error instanceof ApiError && (progress.error.status === 403 || progress.error.status === 404);

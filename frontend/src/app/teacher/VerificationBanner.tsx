@@ -6,10 +6,11 @@ import type { User } from "@/lib/types";
 
 /** Shown while a teacher is not verified: drafts work, publishing waits for an admin. */
 export function VerificationBanner({ user }: { user: User }) {
-  const { reload } = useAuth();
+  const { reload, confirmed } = useAuth();
   const [checking, setChecking] = useState(false);
   const [checked, setChecked] = useState(false);
-  if (user.is_verified) return null;
+  // Wait for the API's word: the token's claim may be stale right after an admin verified you.
+  if (user.is_verified || !confirmed) return null;
   return (
     <div className="mb-6" data-testid="unverified-banner">
       <Alert
