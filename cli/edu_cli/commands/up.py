@@ -27,8 +27,6 @@ import typer
 from edu_cli.commands import database
 from edu_cli.postgres import PostgresError
 
-STATE_FILE = Path(".edu") / "up.json"
-LOG_FILE = Path(".edu") / "up.log"
 FRONTEND = Path("frontend")
 DEFAULT_SEED_SCALE = 0.02
 # The switches of SPEC §6 (and friends) as template parameters: set in the shell, they reach
@@ -51,6 +49,26 @@ DATABASE_PARAMETERS = {
 }
 
 
+def state_dir() -> Path:
+    """Where a run keeps its pid/url file, log, accounts file and invocation log.
+
+    ``.edu`` (git-ignored) unless ``EDU_STATE_DIR`` says otherwise (tests, parallel stacks).
+    """
+    return Path(os.environ.get("EDU_STATE_DIR") or ".edu")
+
+
+def state_file() -> Path:
+    return state_dir() / "up.json"
+
+
+def log_file() -> Path:
+    return state_dir() / "up.log"
+
+
+def accounts_file() -> Path:
+    return state_dir() / "seed-accounts.json"
+
+
 def _say(message: str, *, color: str | None = None, err: bool = False) -> None:
     typer.secho(message, fg=color, err=err)
 
@@ -60,7 +78,7 @@ def _say(message: str, *, color: str | None = None, err: bool = False) -> None:
 
 def read_state() -> dict[str, Any] | None:
     try:
-        state: dict[str, Any] = json.loads(STATE_FILE.read_text())
+        state: dict[str, Any] = json.loads(state_file().read_text())
     except (OSError, ValueError):
         return None
     return state if _alive(int(state.get("pid", 0))) else None
@@ -82,14 +100,14 @@ def _alive(pid: int) -> bool:
 
 
 def _write_state(**state: Any) -> None:
-    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    STATE_FILE.write_text(json.dumps(state, indent=2) + "\n")
+    state_file().parent.mkdir(parents=True, exist_ok=True)
+    state_file().write_text(json.dumps(state, indent=2) + "\n")
 
 
 def _clear_state() -> None:
     try:
-        if json.loads(STATE_FILE.read_text()).get("pid") == os.getpid():
-            STATE_FILE.unlink()
+        if json.loads(state_file().read_text()).get("pid") == os.getpid():
+            state_file().unlink()
     except (OSError, ValueError):
         pass
 
@@ -114,7 +132,6 @@ async def _all_empty(urls: dict[str, str]) -> tuple[bool, list[str]]:
 
 def seed_if_empty(targets: list[database.Target], scale: float) -> bool:
     from edu_cli.commands.seed import run_seed
-    from edu_seed.accounts import DEFAULT_ACCOUNTS_FILE
     from edu_seed.run import DEFAULT_RANDOM_SEED
 
     urls = database.urls(targets)
@@ -128,7 +145,7 @@ def seed_if_empty(targets: list[database.Target], scale: float) -> bool:
         scale=scale,
         random_seed=DEFAULT_RANDOM_SEED,
         reset=False,
-        accounts_file=DEFAULT_ACCOUNTS_FILE,
+        accounts_file=accounts_file(),
         show_progress=sys.stderr.isatty(),
     )
     return True
@@ -196,8 +213,6 @@ def build_frontend(frontend: Path = FRONTEND) -> Path | None:
 
 
 def print_banner(url: str, static: Path | None, targets: list[database.Target]) -> None:
-    from edu_seed.accounts import DEFAULT_ACCOUNTS_FILE
-
     _say("")
     _say("EduPlatform is up", color="green")
     if static is not None:
@@ -207,7 +222,7 @@ def print_banner(url: str, static: Path | None, targets: list[database.Target]) 
     _say(f"  host metrics    {url}/_host/functions  {url}/_host/metrics")
     _say("  databases")
     database.print_urls(targets)
-    demo = _demo_accounts(DEFAULT_ACCOUNTS_FILE)
+    demo = _demo_accounts(accounts_file())
     if demo:
         _say("  demo accounts (password: " + next(iter(demo.values()))["password"] + ")")
         for role, account in demo.items():
@@ -259,7 +274,7 @@ def _serve_devhost(
         parameter_overrides=overrides,
         static_dir=static,
         warm_containers=warm_containers.upper(),
-        invocation_log=Path(".edu/devhost/invocations.jsonl"),
+        invocation_log=state_dir() / "devhost" / "invocations.jsonl",
     )
     server = Host(config).start()
     on_ready()
@@ -326,7 +341,17 @@ def up(
         _say(f"already running (pid {running['pid']}) at {running['url']}; `edu down` stops it")
         return
     if detach:
-        _detach(sys.argv[1:])
+        child_args = [
+            f"--host={host}",
+            f"--port={port}",
+            f"--seed-scale={seed_scale}",
+            "--seed" if seed else "--no-seed",
+            "--frontend" if frontend else "--no-frontend",
+            f"--warm-containers={warm_containers}",
+            *(["--uvicorn"] if uvicorn else []),
+            *(f"--parameter-overrides={o}" for o in parameter_overrides_ or []),
+        ]
+        _detach(child_args)
         return
 
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
@@ -351,8 +376,9 @@ def up(
         static = build_frontend() if frontend else None
 
         def ready() -> None:
-            _write_state(pid=os.getpid(), url=url, started_databases=started)
             print_banner(url, static, targets)
+            sys.stdout.flush()  # a detached parent reads the banner from the log next
+            _write_state(pid=os.getpid(), url=url, started_databases=started)
 
         try:
             if uvicorn:
@@ -378,36 +404,35 @@ def up(
             _say(f"stopped databases: {', '.join(stopped)} (data kept in .edu/)")
 
 
-def _detach(argv: list[str]) -> None:
+def _detach(args: list[str]) -> None:
     """Start `edu up` (without --detach) in its own session; wait until it serves."""
-    args = [a for a in argv if a not in ("--detach", "-d")]
-    if args[:1] == ["up"]:
-        args = args[1:]
-    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
-    with LOG_FILE.open("ab") as log:
+    log_path = log_file()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
         child = subprocess.Popen(
             [sys.executable, "-m", "edu_cli.main", "up", *args],
             stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    _say(f"starting in the background (pid {child.pid}, log {LOG_FILE}) ...")
+    _say(f"starting in the background (pid {child.pid}, log {log_path}) ...")
     deadline = time.monotonic() + 600  # a first run may install and build the frontend
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            _say(f"edu up exited with {child.returncode}; the end of {LOG_FILE}:", color="red")
-            _say(LOG_FILE.read_text(errors="replace")[-3000:])
+            _say(f"edu up exited with {child.returncode}; the end of {log_path}:", color="red")
+            _say(log_path.read_text(errors="replace")[-3000:])
             raise typer.Exit(1)
         state = read_state()
         if state is not None and state.get("pid") == child.pid and _answers(state["url"]):
-            banner = LOG_FILE.read_text(errors="replace")
+            banner = log_path.read_text(errors="replace")
             start = banner.rfind("EduPlatform is up")
             _say(banner[start:].strip() if start >= 0 else f"up at {state['url']}")
-            _say(f"detached: `edu down` (or `make down`) stops it; log in {LOG_FILE}")
+            _say(f"detached: `edu down` (or `make down`) stops it; log in {log_path}")
             return
         time.sleep(0.3)
-    _say("edu up did not become ready in time; see " + str(LOG_FILE), color="red")
+    _say("edu up did not become ready in time; see " + str(log_path), color="red")
     raise typer.Exit(1)
 
 
@@ -440,7 +465,7 @@ def down(
             _say(f"edu up (pid {pid}) did not stop in {timeout:.0f} s; killing it", color="yellow")
             os.kill(pid, signal.SIGKILL)
         _say(f"stopped edu up (pid {pid})")
-        STATE_FILE.unlink(missing_ok=True)
+        state_file().unlink(missing_ok=True)
     else:
         _say("no `edu up` running")
     if not keep_databases:
