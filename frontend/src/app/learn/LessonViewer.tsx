@@ -61,9 +61,12 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
     }
   }, [lessonParam, currentId, progressSettled, courseId, router]);
 
+  // Moving between lessons puts focus on the new lesson's title (for keyboard and screen-reader users).
+  const previousLesson = useRef(lessonParam);
   useEffect(() => {
     setMarkError(null);
-    if (lessonParam) headingRef.current?.focus();
+    if (previousLesson.current && lessonParam && previousLesson.current !== lessonParam) headingRef.current?.focus();
+    previousLesson.current = lessonParam;
   }, [currentId, lessonParam]);
 
   if ((curriculum.loading && !curriculum.data) || (!lessonParam && !progressSettled)) {

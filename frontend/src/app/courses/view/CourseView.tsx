@@ -95,7 +95,7 @@ export function CourseView() {
       </nav>
 
       <div className="grid gap-8 lg:grid-cols-[1fr_320px]">
-        <div className="min-w-0">
+        <div className="min-w-0 lg:col-start-1">
           <div className="mb-3 flex flex-wrap gap-1.5">
             <Badge>{c.category}</Badge>
             <Badge tone="blue">{levelLabel(c.level)}</Badge>
@@ -123,8 +123,35 @@ export function CourseView() {
             <h2 className="sr-only">About this course</h2>
             <div className="space-y-3 whitespace-pre-line text-slate-700">{c.description}</div>
           </section>
+        </div>
+        <aside className="lg:sticky lg:top-20 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:self-start">
+          <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+            <p className={`text-3xl font-bold ${c.price_cents ? "" : "text-emerald-700"}`} data-testid="course-price">
+              {formatPrice(c.price_cents, c.currency)}
+            </p>
+            <div className="mt-4">
+              <EnrollAction course={c} user={user} enrolled={enrolled} />
+            </div>
+            {enrollment.error ? (
+              <p className="mt-2 text-xs text-slate-500">Could not check your enrollments; you can still continue.</p>
+            ) : null}
+            <ul className="mt-5 space-y-1.5 text-sm text-slate-600">
+              <li>{pluralize(c.module_count ?? modules.length, "module")}</li>
+              <li>{pluralize(c.lesson_count ?? modules.reduce((s, m) => s + m.lessons.length, 0), "lesson")}</li>
+              <li>{levelLabel(c.level)} level</li>
+            </ul>
+          </div>
+          {enrolled && (
+            <div className="mt-4">
+              <Alert kind="success" title="You are enrolled">
+                Pick up where you left off any time from My learning.
+              </Alert>
+            </div>
+          )}
+        </aside>
+        <div className="min-w-0 lg:col-start-1">
 
-          <section className="mt-10" aria-labelledby="curriculum-heading">
+          <section aria-labelledby="curriculum-heading">
             <h2 id="curriculum-heading" className="text-xl font-semibold">
               Curriculum
             </h2>
@@ -174,34 +201,9 @@ export function CourseView() {
             )}
           </section>
 
-          <Reviews courseId={c.id} canReview={Boolean(enrolled)} onReviewed={course.reload} />
+          <Reviews courseId={c.id} canReview={Boolean(enrolled)} userId={user?.id} onReviewed={course.reload} />
         </div>
 
-        <aside className="lg:sticky lg:top-20 lg:self-start">
-          <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-            <p className={`text-3xl font-bold ${c.price_cents ? "" : "text-emerald-700"}`} data-testid="course-price">
-              {formatPrice(c.price_cents, c.currency)}
-            </p>
-            <div className="mt-4">
-              <EnrollAction course={c} user={user} enrolled={enrolled} />
-            </div>
-            {enrollment.error ? (
-              <p className="mt-2 text-xs text-slate-500">Could not check your enrollments; you can still continue.</p>
-            ) : null}
-            <ul className="mt-5 space-y-1.5 text-sm text-slate-600">
-              <li>{pluralize(c.module_count ?? modules.length, "module")}</li>
-              <li>{pluralize(c.lesson_count ?? modules.reduce((s, m) => s + m.lessons.length, 0), "lesson")}</li>
-              <li>{levelLabel(c.level)} level</li>
-            </ul>
-          </div>
-          {enrolled && (
-            <div className="mt-4">
-              <Alert kind="success" title="You are enrolled">
-                Pick up where you left off any time from My learning.
-              </Alert>
-            </div>
-          )}
-        </aside>
       </div>
     </article>
   );

@@ -89,26 +89,42 @@ function ReviewForm({ courseId, onDone }: { courseId: string; onDone: () => void
   );
 }
 
-export function Reviews({ courseId, canReview, onReviewed }: { courseId: string; canReview: boolean; onReviewed: () => void }) {
+export function Reviews({
+  courseId,
+  canReview,
+  userId,
+  onReviewed,
+}: {
+  courseId: string;
+  canReview: boolean;
+  userId?: string;
+  onReviewed: () => void;
+}) {
   const [offset, setOffset] = useState(0);
   const reviews = useAsync(() => api.courses.reviews(courseId, REVIEWS_PAGE_SIZE, offset), [courseId, offset]);
+  const [justReviewed, setJustReviewed] = useState(false);
+  const mine = Boolean(userId && reviews.data?.items.some((r) => r.student_id === userId));
 
   return (
     <section className="mt-10" aria-labelledby="reviews-heading">
       <h2 id="reviews-heading" className="text-xl font-semibold">
         Reviews
       </h2>
-      {canReview && (
+      {canReview && (!mine || justReviewed) && (
         <div className="mt-4">
           <ReviewForm
             courseId={courseId}
             onDone={() => {
+              setJustReviewed(true);
               setOffset(0);
               reviews.reload();
               onReviewed();
             }}
           />
         </div>
+      )}
+      {canReview && mine && !justReviewed && (
+        <p className="mt-2 text-sm text-slate-600">You have reviewed this course — thank you!</p>
       )}
       <div className="mt-4">
         {reviews.error ? (
