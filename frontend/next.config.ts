@@ -18,6 +18,8 @@ export default function config(phase: string): NextConfig {
   if (phase === PHASE_DEVELOPMENT_SERVER) {
     return {
       ...base,
+      // trailingSlash would otherwise redirect /api/x to /api/x/ before the proxy sees it.
+      skipTrailingSlashRedirect: true,
       async rewrites() {
         return [{ source: "/api/:path*", destination: `${API_ORIGIN}/api/:path*` }];
       },

@@ -43,6 +43,14 @@ export function Header() {
   const unread = useUnreadCount(Boolean(user));
 
   useEffect(() => setOpen(false), [pathname]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setOpen(false);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
 
   const links: { href: string; label: string }[] = [{ href: "/", label: "Catalog" }];
   if (user && user.role !== "admin") links.push({ href: "/learning/", label: "My learning" });

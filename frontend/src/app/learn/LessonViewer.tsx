@@ -160,7 +160,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
   );
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[280px_1fr]">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[280px_minmax(0,1fr)]">
       <aside className="lg:sticky lg:top-20 lg:max-h-[calc(100vh-6rem)] lg:self-start lg:overflow-y-auto">
         <Link href={`/courses/view/?id=${encodeURIComponent(courseId)}`} className="text-sm text-brand-700 hover:underline">
           ← {title}

@@ -94,7 +94,7 @@ export function CourseView() {
         / <span>{c.category}</span>
       </nav>
 
-      <div className="grid gap-8 lg:grid-cols-[1fr_320px]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-8 lg:grid-cols-[minmax(0,1fr)_320px]">
         <div className="min-w-0 lg:col-start-1">
           <div className="mb-3 flex flex-wrap gap-1.5">
             <Badge>{c.category}</Badge>

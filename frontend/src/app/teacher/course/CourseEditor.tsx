@@ -190,7 +190,7 @@ function Editor({ user, id, justCreated }: { user: User; id: string | null; just
           </Alert>
         </div>
       )}
-      <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-8 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
         <section aria-labelledby="details-heading">
           <h2 id="details-heading" className="mb-3 text-lg font-semibold">
             Details
