@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from edu_seed.accounts import (
     demo_accounts,
     write_accounts_file,
 )
+from edu_seed.aio import run_coroutine
 from edu_seed.dataset import World
 from edu_seed.loader import LoadReport, Progress, load
 from edu_seed.tables import tables
@@ -102,5 +102,5 @@ async def seed_async(
 
 
 def seed(urls: dict[str, str], **options: Any) -> SeedResult:
-    """Synchronous entry point (the CLI's); see ``seed_async`` for the options."""
-    return asyncio.run(seed_async(urls, **options))
+    """Synchronous entry point; see ``seed_async`` for the options."""
+    return run_coroutine(seed_async(urls, **options))

@@ -17,48 +17,51 @@ from dataclasses import dataclass, field
 
 from faker import Faker
 
+# The course function's (and the frontend's) category names: its catalog filters on them.
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "programming": (
+    "Programming": (
         "Python", "JavaScript", "TypeScript", "Rust", "Go", "Java", "Kotlin", "Swift",
         "C++", "SQL", "Django", "FastAPI", "React", "Node.js", "GraphQL", "Algorithms",
+        "AWS Lambda", "Kubernetes", "Docker", "Terraform", "Serverless Architecture",
+        "DevOps", "CI/CD Pipelines", "PostgreSQL",
     ),
-    "data-science": (
-        "Machine Learning", "Deep Learning", "Statistics", "Pandas", "Data Visualization",
+    "Data Science": (
+        "Machine Learning", "Deep Learning", "Pandas", "Data Visualization",
         "Data Engineering", "Natural Language Processing", "Computer Vision", "PyTorch",
         "Time Series Forecasting", "A/B Testing", "Bayesian Inference",
     ),
-    "cloud": (
-        "AWS Lambda", "Kubernetes", "Docker", "Terraform", "Serverless Architecture",
-        "Cloud Security", "DevOps", "CI/CD Pipelines", "Observability", "PostgreSQL",
-    ),
-    "design": (
+    "Design": (
         "UX Design", "UI Design", "Figma", "Typography", "Color Theory", "Illustration",
         "Motion Design", "Design Systems", "Accessibility", "Product Design",
     ),
-    "business": (
+    "Business": (
         "Project Management", "Product Management", "Leadership", "Negotiation",
         "Entrepreneurship", "Startup Finance", "Business Strategy", "Agile and Scrum",
-        "Public Speaking", "Remote Team Management",
+        "Public Speaking", "Remote Team Management", "Personal Finance", "Productivity",
     ),
-    "marketing": (
+    "Marketing": (
         "Digital Marketing", "SEO", "Content Marketing", "Social Media Marketing",
-        "Email Marketing", "Copywriting", "Brand Strategy", "Growth Hacking", "Analytics",
+        "Email Marketing", "Copywriting", "Brand Strategy", "Growth Hacking", "Web Analytics",
     ),
-    "photography": (
-        "Portrait Photography", "Landscape Photography", "Lightroom", "Street Photography",
-        "Photo Editing", "Studio Lighting", "Film Photography", "Drone Photography",
-    ),
-    "music": (
-        "Guitar", "Piano", "Music Theory", "Music Production", "Songwriting",
-        "Mixing and Mastering", "Ableton Live", "Singing", "Jazz Improvisation",
-    ),
-    "languages": (
+    "Languages": (
         "Spanish", "French", "German", "Japanese", "Mandarin Chinese", "Italian", "Portuguese",
         "Business English", "Korean",
     ),
-    "personal-development": (
-        "Productivity", "Mindfulness", "Time Management", "Critical Thinking", "Memory Techniques",
-        "Personal Finance", "Career Development", "Creative Writing",
+    "Music": (
+        "Guitar", "Piano", "Music Theory", "Music Production", "Songwriting",
+        "Mixing and Mastering", "Ableton Live", "Singing", "Jazz Improvisation",
+    ),
+    "Photography": (
+        "Portrait Photography", "Landscape Photography", "Lightroom", "Street Photography",
+        "Photo Editing", "Studio Lighting", "Film Photography", "Drone Photography",
+    ),
+    "Health": (
+        "Yoga", "Nutrition", "Strength Training", "Mindfulness", "Running", "Meditation",
+        "Sleep Science", "First Aid", "Healthy Cooking",
+    ),
+    "Mathematics": (
+        "Calculus", "Linear Algebra", "Probability", "Statistics", "Discrete Mathematics",
+        "Geometry", "Number Theory", "Trigonometry",
     ),
 }  # fmt: skip
 

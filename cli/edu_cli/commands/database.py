@@ -30,6 +30,7 @@ from edu_common.settings import (
     database_url_env_name,
     load_settings,
 )
+from edu_seed.aio import run_coroutine
 
 app = typer.Typer(help="Run the five functions' PostgreSQL databases.", no_args_is_help=True)
 
@@ -155,7 +156,7 @@ def start(targets: list[Target], *, migrate: bool = True) -> tuple[list[str], di
     check_ports(targets)
     stopped = [t for t in targets if t.cluster is not None and not t.cluster.is_running()]
     _in_parallel("start", [t.cluster for t in stopped if t.cluster is not None])
-    applied = asyncio.run(migrate_targets(targets)) if migrate else {}
+    applied = run_coroutine(migrate_targets(targets)) if migrate else {}
     return [t.service for t in stopped], applied
 
 
@@ -206,7 +207,7 @@ def describe(targets: list[Target]) -> list[dict[str, str]]:
     async def gather() -> list[dict[str, str]]:
         return list(await asyncio.gather(*(_describe(t) for t in targets)))
 
-    return asyncio.run(gather())
+    return run_coroutine(gather())
 
 
 async def _recreate_database(target: Target) -> None:
@@ -308,7 +309,7 @@ def reset(
         for target in targets:
             if target.cluster is not None:
                 target.cluster.destroy()
-        asyncio.run(_drop_external([t for t in targets if t.external]))
+        run_coroutine(_drop_external([t for t in targets if t.external]))
         start(targets)
     except (PostgresError, OSError) as exc:
         raise _fail(exc) from exc

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from edu_seed.aio import run_coroutine
 
 if TYPE_CHECKING:
     from edu_seed.run import SeedResult
@@ -57,7 +58,7 @@ def run_seed(
         with RichProgress() as progress:
             return await seed_async(urls, progress=progress, **options)  # type: ignore[arg-type]
 
-    result = asyncio.run(go())
+    result = run_coroutine(go())
     if show_progress:
         Console(stderr=True).print(report_table(result.report))
         typer.echo(
@@ -96,7 +97,7 @@ def seed(
     targets = database.plan()
     try:
         if migrate:
-            asyncio.run(database.migrate_targets(targets))
+            run_coroutine(database.migrate_targets(targets))
         result = run_seed(
             database.urls(targets),
             scale=scale,

@@ -11,7 +11,6 @@ next `edu up` is ready in seconds. ``--detach`` runs the same in the background 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -25,7 +24,8 @@ from typing import Annotated, Any
 import typer
 
 from edu_cli.commands import database
-from edu_cli.postgres import PostgresError
+from edu_cli.postgres import PostgresError, port_is_free
+from edu_seed.aio import run_coroutine
 
 FRONTEND = Path("frontend")
 DEFAULT_SEED_SCALE = 0.02
@@ -135,7 +135,7 @@ def seed_if_empty(targets: list[database.Target], scale: float) -> bool:
     from edu_seed.run import DEFAULT_RANDOM_SEED
 
     urls = database.urls(targets)
-    empty, filled = asyncio.run(_all_empty(urls))
+    empty, filled = run_coroutine(_all_empty(urls))
     if not empty:
         _say(f"data present ({len(filled)} non-empty tables): not seeding")
         return False
@@ -355,6 +355,13 @@ def up(
         return
 
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
+    if not port_is_free(port, "0.0.0.0" if host in ("0.0.0.0", "") else host):
+        _say(
+            f"port {port} is already in use: stop what listens there or choose --port",
+            color="red",
+            err=True,
+        )
+        raise typer.Exit(1)
     # `edu down` sends SIGTERM: before the host takes over the signal, clean up as for Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     targets = database.plan()

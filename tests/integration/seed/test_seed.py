@@ -207,3 +207,58 @@ def test_the_demo_student_has_courses_with_progress_and_unread_notifications(
     # and unread notifications
     unread = platform.get("/api/notifications/me", query={"unread": "true"}, token=token).json()
     assert unread["total"] > 0
+
+
+def test_the_functions_carry_on_from_the_seeded_counters_and_positions(
+    platform: Any, clean_databases: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.support.accounts import register
+
+    # Given a seeded platform and the demo verified teacher
+    seed(clean_databases, tmp_path)
+    accounts = json.loads((tmp_path / "seed-accounts.json").read_text())
+    teacher = accounts["demo"]["verified_teacher"]
+    token = platform.post(
+        "/api/auth/login", json={"email": teacher["email"], "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    courses = platform.get("/api/teachers/me/courses", token=token, query={"limit": 100}).json()
+    course = next(c for c in courses["items"] if c["lesson_count"] > 0 and c["is_published"])
+    curriculum = platform.get(f"/api/courses/{course['id']}/curriculum").json()
+    modules = curriculum if isinstance(curriculum, list) else curriculum["modules"]
+    module = modules[0]
+
+    # When the teacher appends a lesson to a seeded module
+    added = platform.post(
+        f"/api/modules/{module['id']}/lessons", json={"title": "One more thing"}, token=token
+    )
+    # Then it lands after the seeded lessons, and the course's lesson count follows
+    assert added.status == 201, added.text
+    assert added.json()["position"] == len(module["lessons"])
+    after = platform.get(f"/api/courses/{course['id']}").json()
+    assert after["lesson_count"] == course["lesson_count"] + 1
+
+    # When a new student reviews a seeded course that already has reviews
+    reviewed = next(
+        c
+        for c in platform.get("/api/courses", query={"limit": 100, "sort": "popular"}).json()[
+            "items"
+        ]
+        if c["review_count"] > 0
+    )
+    ratings = [
+        r["rating"]
+        for r in platform.get(
+            f"/api/courses/{reviewed['id']}/reviews", query={"limit": 100}
+        ).json()["items"]
+    ]
+    assert len(ratings) == reviewed["review_count"]
+    student = register(platform, "student")
+    response = platform.post(
+        f"/api/courses/{reviewed['id']}/reviews", json={"rating": 1}, token=student.access_token
+    )
+    assert response.status == 201, response.text
+    # Then the count and the average are the seeded ones plus this review
+    updated = platform.get(f"/api/courses/{reviewed['id']}").json()
+    assert updated["review_count"] == len(ratings) + 1
+    expected = round((sum(ratings) + 1) / (len(ratings) + 1) + 1e-9, 2)
+    assert float(updated["rating_avg"]) == pytest.approx(expected, abs=0.006)

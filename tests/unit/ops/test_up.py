@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from edu_cli.commands import database, up
+from edu_common.settings import SERVICES, database_url_env_name
 
 
 def touch(path: Path, mtime: float) -> None:
@@ -42,6 +43,8 @@ def test_no_package_json_means_no_frontend(tmp_path: Path) -> None:
 def test_database_urls_and_switches_reach_the_template_parameters(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    for service in SERVICES:  # the test session may have exported its own
+        monkeypatch.delenv(database_url_env_name(service), raising=False)
     monkeypatch.setenv("COURSE_DATABASE_URL", "postgresql://u:p@db.example:5432/course")
     monkeypatch.setenv("SEARCH_INDEX", "trgm")
     monkeypatch.setenv("EDU_DB_PORT_BASE", "25433")

@@ -90,4 +90,12 @@ def test_the_load_test_reads_the_accounts_file(world: World, tmp_path: Path) -> 
     assert {a.password for a in data.students + data.teachers} == {"pw-12345678"}
     assert len(data.course_ids) == 20
     assert data.frequent_terms and data.rare_terms and data.no_hit_terms
-    assert "programming" in data.categories
+    assert "Programming" in data.categories
+
+
+def test_the_seed_uses_the_course_function_categories() -> None:
+    # The catalog filters on lower(category) = lower(?): the names must be the same.
+    from course.domain import CATEGORIES as COURSE_CATEGORIES
+    from edu_seed.text import CATEGORIES
+
+    assert set(CATEGORIES) == set(COURSE_CATEGORIES)
