@@ -175,6 +175,42 @@ describe("checkout state machine", () => {
     expect(d.pay).toHaveBeenLastCalledWith("offer-2", "key-1");
   });
 
+  it("uses the real API's codes: expired receipt (422) → payment replay, expired offer (422) → fresh offer", async () => {
+    const d = deps({ enroll: new HttpError(422, "receipt_expired", "The receipt has expired.") });
+    const failed = await runCheckout(paid(), d);
+    expect(failed).toMatchObject({ step: "payment", status: "failed", receipt: null });
+    expect(describeFailure(failed)).toMatch(/receipt/i);
+    const end = await runCheckout(checkoutReducer(failed, { type: "RETRY" }), d);
+    expect(end.status).toBe("done");
+    expect(d.pay.mock.calls.map((c) => c[1])).toEqual(["key-1", "key-1"]);
+
+    const f = deps({ enroll: new HttpError(422, "offer_expired", "The offer has expired.") });
+    const freeFailed = await runCheckout(free(), f);
+    expect(freeFailed.needsFreshOffer).toBe(true);
+    f.refreshOffer.mockResolvedValueOnce({ offer: "offer-2", priceCents: 0, currency: "USD" } as never);
+    const freeEnd = await runCheckout(checkoutReducer(freeFailed, { type: "RETRY" }), f);
+    expect(freeEnd.status).toBe("done");
+    expect(f.enroll).toHaveBeenLastCalledWith({ courseId: "c1", receipt: undefined, offer: "offer-2" });
+  });
+
+  it("a free course that now has a price stops for confirmation before paying", async () => {
+    const d = deps({ enroll: new HttpError(402, "payment_required", "This course has a price: pay for it first.") });
+    d.refreshOffer.mockResolvedValue({ offer: "offer-paid", priceCents: 990, currency: "USD" } as never);
+    const failed = await runCheckout(free(), d);
+    expect(failed).toMatchObject({ step: "payment", status: "failed", needsFreshOffer: true });
+
+    const stopped = await runCheckout(checkoutReducer(failed, { type: "RETRY" }), d);
+    expect(stopped).toMatchObject({ step: "payment", status: "failed", priceCents: 990, offer: "offer-paid" });
+    expect(stopped.error?.code).toBe("price_changed");
+    expect(describeFailure(stopped)).toMatch(/\$9\.90/);
+    expect(d.pay).not.toHaveBeenCalled();
+
+    const end = await runCheckout(checkoutReducer(stopped, { type: "RETRY" }), d);
+    expect(end.status).toBe("done");
+    expect(d.pay).toHaveBeenCalledWith("offer-paid", "key-1");
+    expect(d.enroll).toHaveBeenLastCalledWith({ courseId: "c1", receipt: "receipt-key-1", offer: undefined });
+  });
+
   it("a step left running by a closed page is revived as failed and retryable", () => {
     const running = checkoutReducer(paid(), { type: "STEP_STARTED" });
     expect(nextAction(running)).toEqual({ kind: "none" });

@@ -15,6 +15,8 @@
  * - A failed notification leaves the student enrolled; it can be retried or skipped.
  */
 
+import { formatPrice } from "./format";
+
 export type CheckoutStep = "payment" | "enrollment" | "notification" | "done";
 export type CheckoutStatus = "ready" | "running" | "failed" | "done";
 
@@ -149,6 +151,10 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
         };
       }
       if (state.step === "enrollment") {
+        if (status === 402 && !state.receipt) {
+          // The course is no longer free: get its current offer and pay (after the person confirms).
+          return { ...state, step: "payment", status: "failed", error, needsFreshOffer: true };
+        }
         const refused = status === 400 || status === 403 || status === 422;
         if (refused && state.receipt && mentionsReceipt(code, message)) {
           // The receipt was refused (expired?): replay the payment with the same key for a new one.
@@ -166,14 +172,22 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
       if (state.status !== "failed") return state;
       return { ...state, status: "ready" };
 
-    case "OFFER_REFRESHED":
-      return {
-        ...state,
-        offer: event.offer,
-        priceCents: event.priceCents ?? state.priceCents,
-        currency: event.currency ?? state.currency,
-        needsFreshOffer: false,
-      };
+    case "OFFER_REFRESHED": {
+      const priceCents = event.priceCents ?? state.priceCents;
+      const currency = event.currency ?? state.currency;
+      const next = { ...state, offer: event.offer, priceCents, currency, needsFreshOffer: false };
+      if (priceCents !== state.priceCents || currency !== state.currency) {
+        // Never charge a new price without the person seeing it first.
+        const step = state.step === "done" ? "notification" : state.step;
+        return {
+          ...next,
+          step: priceCents > 0 && !state.receipt && step === "enrollment" ? "payment" : step,
+          status: "failed",
+          error: { step: step === "enrollment" && priceCents > 0 ? "payment" : step, status: 0, code: "price_changed", message: `The price is now ${formatPrice(priceCents, currency)}.` },
+        };
+      }
+      return next;
+    }
   }
 }
 
@@ -211,6 +225,7 @@ export function nextAction(state: CheckoutState): CheckoutAction {
 export function describeFailure(state: CheckoutState): string {
   const e = state.error;
   if (!e) return "";
+  if (e.code === "price_changed") return `The course's price changed since you opened it. ${e.message} Check it and confirm to continue.`;
   const where =
     e.step === "payment"
       ? state.paymentId

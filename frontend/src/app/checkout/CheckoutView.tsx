@@ -232,7 +232,9 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
           <div data-testid="checkout-error">
             <Alert
               title={
-                state.error?.step === "payment"
+                state.error?.code === "price_changed"
+                  ? "The price changed"
+                  : state.error?.step === "payment"
                   ? state.error.status === 402
                     ? "Payment declined"
                     : "Payment did not go through"
@@ -279,7 +281,11 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
             {failed && (
               <div className="flex flex-wrap gap-2">
                 <Button type="submit" busy={busy} data-testid="retry-button">
-                  {state?.error?.status === 402 ? "Try again" : "Retry payment"}
+                  {state?.error?.code === "price_changed"
+                    ? `Pay ${formatPrice(priceCents, currency)}`
+                    : state?.error?.status === 402
+                      ? "Try again"
+                      : "Retry payment"}
                 </Button>
                 {!state?.paymentId && (
                   <Button variant="ghost" onClick={cancel}>
