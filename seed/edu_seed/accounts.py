@@ -10,8 +10,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from edu_seed.dataset import World
 from edu_seed.text import CATEGORIES
+from edu_seed.world import World
 
 DEFAULT_ACCOUNTS_FILE = Path(".edu") / "seed-accounts.json"
 DEMO_ROLES = ("admin", "verified_teacher", "unverified_teacher", "student")

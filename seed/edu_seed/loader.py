@@ -42,6 +42,10 @@ class Table:
 
 @dataclass
 class Loaded:
+    """One table's load: rows, and the wall seconds from its first row to its last, plus its
+    share (by rows) of its database's index builds and ANALYZE. The five databases load
+    side by side, so a table's seconds include time spent serving the others."""
+
     table: str
     service: str
     rows: int = 0
@@ -119,7 +123,7 @@ async def plan_table(conn: asyncpg.Connection, table: Table) -> _Plan:
     if missing:
         raise SeedError(
             f"{table.service}.{table.name}: the seed does not know required column(s) "
-            f"{', '.join(missing)}; teach edu_seed.dataset about them"
+            f"{', '.join(missing)}; teach edu_seed.rows about them"
         )
     keep = None
     if len(writable) != len(table.columns):
@@ -141,14 +145,6 @@ async def non_empty_tables(conn: asyncpg.Connection) -> list[str]:
         if await conn.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{name}")'):
             found.append(name)
     return found
-
-
-async def truncate(conn: asyncpg.Connection) -> None:
-    names = await user_tables(conn)
-    if names:
-        await conn.execute(
-            "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
-        )
 
 
 async def _records(

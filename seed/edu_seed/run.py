@@ -14,9 +14,9 @@ from edu_seed.accounts import (
     write_accounts_file,
 )
 from edu_seed.aio import run_coroutine
-from edu_seed.dataset import World
 from edu_seed.loader import LoadReport, Progress, load
 from edu_seed.tables import tables
+from edu_seed.world import World
 
 DEMO_PASSWORD = "edu-demo-2026"
 DEFAULT_RANDOM_SEED = 20_240_601

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-from edu_seed.dataset import World
+from collections.abc import Callable
+
+from edu_seed import rows
 from edu_seed.loader import Table
+from edu_seed.rows import Rows
+from edu_seed.world import World
 
 
 def tables(world: World) -> list[Table]:
     """Every table the seed fills, parents before children within a database."""
-    progress_rows = sum(world.enrollment_completed)
+
+    def table(
+        service: str, name: str, columns: tuple[str, ...], make: Callable[[World], Rows], n: int
+    ) -> Table:
+        return Table(service, name, columns, lambda: make(world), n)
+
     return [
-        Table("identity", "users", World.USERS_COLUMNS, world.rows_users, len(world.user_id)),
-        Table("course", "courses", World.COURSES_COLUMNS, world.rows_courses,
-              len(world.course_id)),
-        Table("course", "modules", World.MODULES_COLUMNS, world.rows_modules,
-              len(world.module_id)),
-        Table("course", "lessons", World.LESSONS_COLUMNS, world.rows_lessons,
-              len(world.lesson_id)),
-        Table("course", "reviews", World.REVIEWS_COLUMNS, world.rows_reviews,
+        table("identity", "users", rows.USERS_COLUMNS, rows.users, len(world.user_id)),
+        table("course", "courses", rows.COURSES_COLUMNS, rows.courses, len(world.course_id)),
+        table("course", "modules", rows.MODULES_COLUMNS, rows.modules, len(world.module_id)),
+        table("course", "lessons", rows.LESSONS_COLUMNS, rows.lessons, len(world.lesson_id)),
+        table("course", "reviews", rows.REVIEWS_COLUMNS, rows.reviews,
               len(world.review_enrollment)),
-        Table("payment", "payments", World.PAYMENTS_COLUMNS, world.rows_payments,
+        table("payment", "payments", rows.PAYMENTS_COLUMNS, rows.payments,
               len(world.payment_id)),
-        Table("enrollment", "enrollments", World.ENROLLMENTS_COLUMNS, world.rows_enrollments,
+        table("enrollment", "enrollments", rows.ENROLLMENTS_COLUMNS, rows.enrollments,
               len(world.enrollment_id)),
-        Table("enrollment", "lesson_progress", World.PROGRESS_COLUMNS, world.rows_progress,
-              progress_rows),
-        Table("notification", "notifications", World.NOTIFICATIONS_COLUMNS,
-              world.rows_notifications, world.expected_notifications()),
+        table("enrollment", "lesson_progress", rows.PROGRESS_COLUMNS, rows.progress,
+              sum(world.enrollment_completed)),
+        table("notification", "notifications", rows.NOTIFICATIONS_COLUMNS, rows.notifications,
+              world.expected_notifications()),
     ]  # fmt: skip

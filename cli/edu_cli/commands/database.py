@@ -210,7 +210,8 @@ def describe(targets: list[Target]) -> list[dict[str, str]]:
     return run_coroutine(gather())
 
 
-async def _recreate_database(target: Target) -> None:
+async def _drop_database(target: Target) -> None:
+    """Drop one function's database on a server we do not run (`start` creates it again)."""
     import asyncpg
 
     service = _TargetService(target.service, url=target.url)
@@ -318,4 +319,4 @@ def reset(
 
 
 async def _drop_external(targets: list[Target]) -> None:
-    await asyncio.gather(*(_recreate_database(t) for t in targets))
+    await asyncio.gather(*(_drop_database(t) for t in targets))

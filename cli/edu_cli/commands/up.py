@@ -235,7 +235,7 @@ def _demo_accounts(accounts_file: Path) -> dict[str, dict[str, Any]]:
         demo: dict[str, dict[str, Any]] = json.loads(accounts_file.read_text())["demo"]
         return demo
     except (OSError, ValueError, KeyError):
-        from edu_seed.dataset import DEMO_EMAILS
+        from edu_seed.common import DEMO_EMAILS
         from edu_seed.run import DEMO_PASSWORD
 
         return {role: {"email": e, "password": DEMO_PASSWORD} for role, e in DEMO_EMAILS.items()}

@@ -8,10 +8,11 @@ import pytest
 
 from edu_loadtest.accounts import load_seed_data
 from edu_seed.accounts import accounts_document, write_accounts_file
-from edu_seed.dataset import DEMO_EMAILS, World
+from edu_seed.common import DEMO_EMAILS
 from edu_seed.tables import tables
 from edu_seed.text import NO_HIT_TERMS
 from edu_seed.volumes import Volumes
+from edu_seed.world import World
 
 HASH = "$2b$04$" + "x" * 53  # any bcrypt-shaped string: no hashing in unit tests
 
