@@ -141,11 +141,19 @@ describe("checkout state machine", () => {
     expect(d.pay.mock.calls.map((c) => c[1])).toEqual(["key-1", "key-1"]);
   });
 
-  it("409 on enrollment counts as enrolled", async () => {
-    const d = deps({ enroll: new HttpError(409, "already_enrolled", "Already enrolled") });
-    const end = await runCheckout(paid(), d);
+  it("409 on enrollment counts as enrolled; notified only if our own earlier attempt may have enrolled", async () => {
+    const before = deps({ enroll: new HttpError(409, "already_enrolled", "Already enrolled") });
+    const end = await runCheckout(paid(), before);
     expect(end).toMatchObject({ status: "done", alreadyEnrolled: true });
+    expect(before.notify).not.toHaveBeenCalled();
+
+    const d = deps({ enroll: new HttpError(0, "network_error", "timeout") });
+    const failed = await runCheckout(paid(), d);
+    d.enroll.mockRejectedValueOnce(new HttpError(409, "receipt_already_used", "This receipt has already been used to enroll."));
+    const end2 = await runCheckout(checkoutReducer(failed, { type: "RETRY" }), d);
+    expect(end2).toMatchObject({ status: "done", alreadyEnrolled: true });
     expect(d.notify).toHaveBeenCalledTimes(1);
+    expect(d.pay).toHaveBeenCalledTimes(1);
   });
 
   it("a failed notification can be retried or skipped, never repeating payment or enrollment", async () => {

@@ -138,8 +138,13 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
       const error: StepError = { step: state.step, status, code, message };
 
       if (state.step === "enrollment" && status === 409) {
-        // Already enrolled: the goal is reached; still tell the student.
-        return { ...state, step: "notification", status: "ready", alreadyEnrolled: true, error: null };
+        // Already enrolled: the goal is reached. If an earlier attempt of this checkout may have
+        // enrolled (it failed without an answer), its notification is still owed; otherwise the
+        // enrollment predates this checkout and was announced then.
+        const ourEarlierAttempt = state.error?.step === "enrollment";
+        return ourEarlierAttempt
+          ? { ...state, step: "notification", status: "ready", alreadyEnrolled: true, error: null }
+          : { ...state, step: "done", status: "done", alreadyEnrolled: true, error: null };
       }
       if (state.step === "payment") {
         return {

@@ -224,7 +224,9 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
               </LinkButton>
             }
           >
-            {paid && state.paymentId ? "Payment received. " : ""}A confirmation is in your notifications.
+            {state.alreadyEnrolled
+              ? "You already have access to this course."
+              : `${paid && state.paymentId ? "Payment received. " : ""}A confirmation is in your notifications.`}
           </Alert>
         ) : null}
 
