@@ -1,0 +1,90 @@
+"""The three browser journeys of the web app, in Debian's Chromium, against the real stack.
+
+The static export is served by the local host (`--static frontend/out`), same origin as `/api`,
+with every function pointed at the test databases. The journeys (frontend/e2e/*.mjs, driven by
+playwright-core) create their own users through the API; the admin is made the way an operator
+makes one (`edu admin create`'s code path).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import template_parameters
+from tests.support.accounts import create_admin
+from tests.support.lambda_api import REPO_ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+FRONTEND = REPO_ROOT / "frontend"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _npm(*args: str, env: dict[str, str] | None = None, timeout: float = 900) -> str:
+    completed = subprocess.run(
+        ["npm", "run", *args],
+        cwd=FRONTEND,
+        env={**os.environ, "NEXT_TELEMETRY_DISABLED": "1", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, f"npm run {' '.join(args)} failed:\n{output[-6000:]}"
+    return output
+
+
+@pytest.fixture(scope="module")
+def web_host(databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The built frontend and the API on one origin, as `make up` serves them."""
+    if not (FRONTEND / "node_modules").is_dir():
+        pytest.fail("frontend/node_modules is missing: run `make install` (npm ci) first")
+    if shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    _npm("build:if-stale")
+    from devhost.testing import running_host
+
+    with running_host(
+        REPO_ROOT / "template.yaml",
+        parameter_overrides=template_parameters(databases),
+        static_dir=FRONTEND / "out",
+        invocation_log=tmp_path_factory.mktemp("web-host") / "invocations.jsonl",
+        max_environments=16,
+        hot_reload=False,
+    ) as host:
+        yield host
+
+
+def test_student_teacher_and_failed_payment_journeys_pass_in_a_real_browser(
+    web_host: Any, tmp_path: Path
+) -> None:
+    # Given an admin, and the app served with its API on one origin
+    from tests.e2e.test_identity_via_host import HostClient
+
+    admin = create_admin(HostClient(web_host))
+    artifacts = REPO_ROOT / "artifacts" / "e2e"
+
+    # When the three journeys run in Chromium
+    output = _npm(
+        "e2e",
+        env={
+            "BASE_URL": web_host.url,
+            "E2E_ADMIN_EMAIL": admin.email,
+            "E2E_ADMIN_PASSWORD": admin.password,
+            "CHROMIUM_PATH": CHROMIUM,
+            "E2E_ARTIFACTS": str(artifacts),
+        },
+    )
+
+    # Then each passes, and each left its screenshots behind as test artifacts
+    assert "e2e: 3 passed, 0 failed" in output, output[-4000:]
+    for journey in ("student", "teacher", "payment-retry"):
+        assert any((artifacts / journey).glob("*.png")), journey
