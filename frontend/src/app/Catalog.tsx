@@ -1,5 +1,5 @@
 "use client";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { CourseCard } from "@/components/CourseCard";
 import { Button, EmptyState, ErrorState, Pagination, SelectField, TextField } from "@/components/ui";
@@ -59,7 +59,6 @@ function toParams(f: Filters): string {
 
 export function Catalog() {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
 
   // The filters are state (so controls answer at once) mirrored into the URL (so a reload or a
@@ -83,8 +82,11 @@ export function Catalog() {
   useEffect(() => {
     if (effectiveQs === written.current) return;
     written.current = effectiveQs;
-    router.replace(`${pathname}${effectiveQs ? `?${effectiveQs}` : ""}`, { scroll: false });
-  }, [effectiveQs, pathname, router]);
+    // The native history API (which Next's router observes) rather than router.replace: a
+    // replace is a navigation of its own, and one still in flight when the user opens a course
+    // would land after it and bring them back to the catalog.
+    window.history.replaceState(window.history.state, "", `${pathname}${effectiveQs ? `?${effectiveQs}` : ""}`);
+  }, [effectiveQs, pathname]);
 
   const update = (changes: Partial<Filters>) =>
     setFilters((f) => ({ ...f, ...changes, offset: "offset" in changes ? (changes.offset ?? 0) : 0 }));

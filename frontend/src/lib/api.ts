@@ -382,7 +382,12 @@ export function createApi(client: ApiClient) {
     payments: {
       create: (body: { offer: string; card_number?: string }, idempotencyKey: string) =>
         client.post<PaymentResult>("/payments", body, { headers: { "Idempotency-Key": idempotencyKey } }),
-      mine: () => client.get<Page<Payment> | Payment[]>("/payments/me").then(asPage),
+      mine: (opts: { status?: "succeeded" | "declined"; limit?: number } = {}) =>
+        client
+          .get<Page<Payment> | Payment[]>(
+            `/payments/me?${new URLSearchParams({ limit: String(opts.limit ?? 100), ...(opts.status ? { status: opts.status } : {}) })}`,
+          )
+          .then(asPage),
     },
     enrollments: {
       create: (body: { course_id: string; receipt?: string; offer?: string }) =>

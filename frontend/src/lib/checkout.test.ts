@@ -39,6 +39,7 @@ function deps(fail: { pay?: Error; enroll?: Error; notify?: Error } = {}) {
     enroll: vi.fn(async (_b: { courseId: string; receipt?: string; offer?: string }) => ({ enrollmentId: "enr-1" })),
     notify: vi.fn(async (_n: { type: string; title: string; body: string }) => {}),
     refreshOffer: vi.fn(async (_id: string) => ({ offer: "offer-2" })),
+    findPayment: vi.fn(async (_id: string): Promise<{ paymentId: string; receipt: string } | null> => null),
   };
   if (fail.pay) d.pay.mockRejectedValueOnce(fail.pay);
   if (fail.enroll) d.enroll.mockRejectedValueOnce(fail.enroll);
@@ -107,7 +108,16 @@ describe("checkout state machine", () => {
     }
   });
 
-  it("already paid elsewhere is explained, not retried blindly", async () => {
+  it("already paid elsewhere resumes with that payment's receipt, charging nothing", async () => {
+    const d = deps({ pay: new HttpError(409, "already_paid", "You have already paid for this course.") });
+    d.findPayment.mockResolvedValueOnce({ paymentId: "pay-earlier", receipt: "receipt-earlier" });
+    const end = await runCheckout(paid(), d);
+    expect(end).toMatchObject({ step: "done", status: "done", paymentId: "pay-earlier" });
+    expect(d.enroll).toHaveBeenCalledWith({ courseId: "c1", receipt: "receipt-earlier", offer: undefined });
+    expect(d.pay).toHaveBeenCalledTimes(1);
+  });
+
+  it("already paid but the earlier payment cannot be found is explained, not retried blindly", async () => {
     const d = deps({ pay: new HttpError(409, "already_paid", "You have already paid for this course.") });
     const failed = await runCheckout(paid(), d);
     expect(failed).toMatchObject({ step: "payment", status: "failed" });

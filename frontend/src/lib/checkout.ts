@@ -11,6 +11,8 @@
  * - Paid but not enrolled is never a dead end: a failed enrollment resumes at the enrollment
  *   step with the kept receipt; if the receipt itself is refused (e.g. it expired), the payment
  *   is replayed with the *same* key, which returns the same payment and a fresh receipt.
+ * - "Already paid" (409, a payment made in another checkout or on another device) resumes with
+ *   that payment's receipt, found in the student's payments; nothing is charged twice.
  * - "Already enrolled" (409) counts as enrolled.
  * - A failed notification leaves the student enrolled; it can be retried or skipped.
  */
@@ -255,6 +257,8 @@ export interface CheckoutDeps {
   enroll(body: { courseId: string; receipt?: string; offer?: string }): Promise<{ enrollmentId: string | null }>;
   notify(n: { type: string; title: string; body: string }): Promise<void>;
   refreshOffer(courseId: string): Promise<{ offer: string; priceCents?: number; currency?: string }>;
+  /** The student's earlier succeeded payment for the course, with a fresh receipt, if any. */
+  findPayment(courseId: string): Promise<{ paymentId: string; receipt: string } | null>;
 }
 
 function toFailure(err: unknown): Extract<CheckoutEvent, { type: "STEP_FAILED" }> {
@@ -268,6 +272,23 @@ function toFailure(err: unknown): Extract<CheckoutEvent, { type: "STEP_FAILED" }
     };
   }
   return { type: "STEP_FAILED", status: 0, code: "error", message: String(err) };
+}
+
+/** Pays, or, when the course was already paid for elsewhere, picks up that payment. */
+async function payOrReuse(
+  deps: CheckoutDeps,
+  courseId: string,
+  offer: string,
+  idempotencyKey: string,
+): Promise<{ paymentId: string; receipt: string }> {
+  try {
+    return await deps.pay(offer, idempotencyKey);
+  } catch (err) {
+    if (toFailure(err).code !== "already_paid") throw err;
+    const earlier = await deps.findPayment(courseId);
+    if (!earlier) throw err;
+    return earlier;
+  }
 }
 
 /**
@@ -301,7 +322,7 @@ export async function runCheckout(
     apply({ type: "STEP_STARTED" });
     try {
       if (action.kind === "pay") {
-        const r = await deps.pay(action.offer, action.idempotencyKey);
+        const r = await payOrReuse(deps, state.courseId, action.offer, action.idempotencyKey);
         apply({ type: "PAYMENT_SUCCEEDED", paymentId: r.paymentId, receipt: r.receipt });
       } else if (action.kind === "enroll") {
         const r = await deps.enroll({ courseId: action.courseId, receipt: action.receipt, offer: action.offer });

@@ -102,6 +102,8 @@ export interface Payment {
   currency: string;
   status: string;
   created_at: string;
+  /** In the payments list: a freshly signed receipt for a succeeded payment, else null. */
+  receipt?: string | null;
 }
 
 export interface PaymentResult {

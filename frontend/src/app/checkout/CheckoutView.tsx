@@ -111,6 +111,11 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
           const c = await api.courses.get(cid);
           return { offer: c.offer, priceCents: c.price_cents, currency: c.currency };
         },
+        findPayment: async (cid) => {
+          const paid = await api.payments.mine({ status: "succeeded" });
+          const earlier = paid.items.find((p) => p.course_id === cid && p.receipt);
+          return earlier?.receipt ? { paymentId: earlier.id, receipt: earlier.receipt } : null;
+        },
       };
       try {
         persist(from);
