@@ -13,7 +13,7 @@ FRONTEND := frontend
 
 .PHONY: help ensure-uv install install-frontend up down test lint typecheck requirements \
         check-requirements sam-validate sam-build test-python test-frontend test-e2e \
-        bench-host bench-seed bench-load screenshots clean
+        bench-host bench-seed bench-load screenshots clean ensure-chromium
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -25,7 +25,7 @@ install: ensure-uv ## Install the Python workspace (and the frontend's packages 
 	$(UV) sync --frozen
 	@if [ -f $(FRONTEND)/package.json ]; then $(MAKE) --no-print-directory install-frontend; fi
 
-install-frontend:
+install-frontend: ensure-chromium
 	@if [ ! -d $(FRONTEND)/node_modules ] || [ $(FRONTEND)/package-lock.json -nt $(FRONTEND)/node_modules ]; then \
 		cd $(FRONTEND) && npm ci --no-audit --no-fund; fi
 
@@ -34,6 +34,12 @@ up: install ## Databases, migrations, demo seed, the API (and frontend) on http:
 
 down: ## Stop what a detached `make up` left running
 	$(RUN) edu down
+
+# The browser tests drive Debian's chromium (no browser downloads); root installs it.
+ensure-chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests." >&2; exit 1; fi; }
 
 # ---------------------------------------------------------------------------------------------
 test: install lint typecheck check-requirements sam-validate test-frontend test-python ## Every check
@@ -68,8 +74,23 @@ test-frontend: ## The frontend's lint, type check and unit tests (when the front
 	else echo "no frontend yet"; fi
 
 # ---------------------------------------------------------------------------------------------
-bench-host: ## Local host vs plain uvicorn: warm latency and cold start (prints figures)
+bench-host: install ## Local host vs plain uvicorn: warm latency and cold start (prints figures)
 	$(RUN) python -m devhost.bench
+
+bench-seed: install ## The full SPEC §5 seed, timed: rows/s per table (replaces local data)
+	$(RUN) edu db up
+	$(RUN) python -m edu_seed.bench
+
+bench-load: install ## Mixed load on the full seed: max users, RPS, p95s, index and pool comparisons
+	$(RUN) edu db up
+	$(RUN) edu seed --scale 1.0 --reset --no-progress
+	$(RUN) python -m edu_loadtest.bench
+
+screenshots: install ## PNGs of the main pages into screenshots/ (needs `make up` running)
+	cd $(FRONTEND) && BASE_URL=$${BASE_URL:-http://127.0.0.1:3000} \
+		E2E_ADMIN_EMAIL=admin@eduplatform.dev E2E_ADMIN_PASSWORD=edu-demo-2026 \
+		E2E_STUDENT_EMAIL=student@eduplatform.dev E2E_STUDENT_PASSWORD=edu-demo-2026 \
+		SCREENSHOTS_DIR=$(CURDIR)/screenshots npm run screenshots
 
 clean: ## Remove build output (keeps the databases' data)
 	rm -rf .aws-sam $(FRONTEND)/out $(FRONTEND)/.next .pytest_cache .mypy_cache .ruff_cache

@@ -1,14 +1,10 @@
 """Smoke run of the load test through the real local host: a few users for a few seconds per
 scenario against a tiny seed. Every scenario's requests succeed, and the report has a row for
 each of the five functions with cold and warm counts.
-
-Needs the whole platform (the five functions, devhost, the seed); it skips, with the reason,
-while one of them is not importable yet.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,25 +17,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 FIVE = ("identity", "course", "enrollment", "payment", "notification")
 SCENARIOS = ("student", "search", "teacher", "mixed", "cold")
-
-
-def _missing() -> str | None:
-    needed = {
-        "devhost.host": "the local host (devhost)",
-        "edu_seed.run": "the seed (edu_seed.run)",
-        **{f"{name}.handler": f"the {name} function" for name in FIVE},
-    }
-    for module, what in needed.items():
-        try:
-            if importlib.util.find_spec(module) is None:
-                return f"{what} is not importable yet"
-        except ModuleNotFoundError:
-            return f"{what} is not importable yet"
-    return None
-
-
-if (reason := _missing()) is not None:
-    pytest.skip(reason, allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
