@@ -6,7 +6,7 @@ import { api, errorMessage } from "@/lib/api";
 import { formatDate } from "@/lib/format";
 import { useAsync } from "@/lib/hooks";
 
-const PAGE = 50;
+const PAGE = 20;
 
 function Teachers() {
   const [status, setStatus] = useState<"pending" | "verified">("pending");
