@@ -62,7 +62,7 @@ check-requirements: ## Fail when a requirements.txt drifted from uv.lock
 sam-validate: ## sam validate --lint
 	$(RUN) sam validate --lint --template template.yaml
 
-sam-build: ## sam build (python3.11, no container needed)
+sam-build: ## sam build (python3.12 from .python-version, no container needed)
 	$(RUN) sam build --template template.yaml
 
 test-python: ## pytest: unit, integration (real PostgreSQL) and end-to-end (local host)

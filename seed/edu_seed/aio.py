@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+def run_coroutine[T](coroutine: Coroutine[Any, Any, T]) -> T:
     """Run ``coroutine`` to completion on a private event loop.
 
     Unlike ``asyncio.run`` this leaves the thread's current event loop alone: in-process

@@ -22,7 +22,7 @@ from edu_common.settings import SERVICES
 T = TypeVar("T")
 
 
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+def run_sync[T](coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` on a private loop.
 
     ``asyncio.run`` would clear the thread's current loop afterwards, and Mangum runs every
