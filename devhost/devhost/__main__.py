@@ -23,12 +23,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--api-prefix", default="/api")
     p.add_argument("--idle-timeout", type=float, default=300.0)
     p.add_argument("--max-environments", type=int, default=32)
-    p.add_argument("--invocation-log", default=".edu/devhost/invocations.jsonl")
+    p.add_argument(
+        "--capacity-wait",
+        type=float,
+        default=10.0,
+        help="seconds a request waits for an environment at --max-environments (0: 503 at once)",
+    )
+    p.add_argument(
+        "--invocation-log", help="JSON-lines file (default: one per host process, in the temp dir)"
+    )
     p.add_argument("--log-file", "-l")
     p.add_argument("--region")
     p.add_argument("--no-hot-reload", action="store_true")
     p.add_argument("--quiet", "-q", action="store_true")
     p.add_argument("--throttle-status", type=int, default=429)
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="a host name the control API (/_host) answers besides localhost; repeatable",
+    )
     a = p.parse_args(argv)
     try:
         config = HostConfig(
@@ -42,10 +56,12 @@ def main(argv: list[str] | None = None) -> int:
             api_prefix=a.api_prefix,
             idle_timeout_s=a.idle_timeout,
             max_environments=a.max_environments,
+            capacity_wait_s=a.capacity_wait,
             invocation_log=a.invocation_log or None,
             hot_reload=not a.no_hot_reload,
             quiet=a.quiet,
             throttle_status=a.throttle_status,
+            allowed_hosts=tuple(a.allowed_host),
         )
         if a.region:
             config.region = a.region

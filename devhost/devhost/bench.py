@@ -208,9 +208,27 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def _start_host(
+    python: str, tmp: Path, port: int, inv_log: Path, source: Path | None
+) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    if source is not None:  # that devhost package first on the import path
+        env["PYTHONPATH"] = os.pathsep.join([str(source.resolve()), env.get("PYTHONPATH", "")])
+    command = [
+        python, "-m", "devhost",
+        "--template", str(tmp / "template.yaml"),
+        "--port", str(port),
+        "--quiet",
+        "--invocation-log", str(inv_log),
+        "--no-hot-reload",
+        "--max-environments", "16",
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=env, cwd=tmp)
+
+
 def _post(port: int, path: str) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", path)
+    conn.request("POST", path, headers={"X-Devhost-Control": "1"})
     conn.getresponse().read()
     conn.close()
 
@@ -223,12 +241,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another devhost source folder (e.g. a checkout's devhost/) measured in the same "
+        "run, interleaved, so that a before/after comparison shares the machine's noise",
+    )
     args = parser.parse_args(argv)
     python = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="devhost-bench-"))
     (tmp / "template.yaml").write_text(TEMPLATE.format(code=APP_DIR))
     inv_log = tmp / "invocations.jsonl"
-    uv_port, host_port = _free_port(), _free_port()
+    uv_port, host_port, base_port = _free_port(), _free_port(), _free_port()
     procs: list[subprocess.Popen[bytes]] = []
     results: dict[str, Any] = {}
     try:
@@ -249,32 +273,29 @@ def main(argv: list[str] | None = None) -> int:
                 env={**os.environ, "PYTHONPATH": str(APP_DIR)},
             )
         )
-        procs.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "devhost",
-                    "--template",
-                    str(tmp / "template.yaml"),
-                    "--port",
-                    str(host_port),
-                    "--quiet",
-                    "--invocation-log",
-                    str(inv_log),
-                    "--no-hot-reload",
-                    "--max-environments",
-                    "16",
-                ],
-            )
-        )
-        _wait_http(uv_port, PATH)
-        _wait_http(host_port, PATH)
+        procs.append(_start_host(python, tmp, host_port, inv_log, None))
+        ports = [uv_port, host_port]
+        if args.baseline is not None:
+            procs.append(_start_host(python, tmp, base_port, tmp / "baseline.jsonl", args.baseline))
+            ports.append(base_port)
+        for port in ports:
+            _wait_http(port, PATH)
 
         print(f"warm, sequential keep-alive client, {args.requests} requests:")
-        uv_samples, host_samples = _interleaved([uv_port, host_port], args.requests, args.warmup)
-        uv, host = _summary(uv_samples), _summary(host_samples)
+        samples = _interleaved(ports, args.requests, args.warmup)
+        uv, host = _summary(samples[0]), _summary(samples[1])
         results["uvicorn"], results["host"] = uv, host
+        if args.baseline is not None:
+            base = _summary(samples[2])
+            results["baseline"] = base
+            base_warm = [
+                r
+                for r in _records(tmp / "baseline.jsonl")
+                if not r["cold_start"] and r["outcome"] == "ok"
+            ]
+            if base_warm:
+                overhead = sorted(r["latency_ms"] - r["duration_ms"] for r in base_warm)
+                results["baseline_overhead_p50_ms"] = round(overhead[len(overhead) // 2], 3)
         results["added_p50_ms"] = round(host["p50_ms"] - uv["p50_ms"], 3)
         results["latency_ratio_p50"] = round(host["p50_ms"] / uv["p50_ms"], 2)
         results["throughput_ratio"] = round(host["req_per_s"] / uv["req_per_s"], 2)
@@ -284,7 +305,10 @@ def main(argv: list[str] | None = None) -> int:
             durations = sorted(r["duration_ms"] for r in warm)
             results["host_overhead_p50_ms"] = round(overhead[len(overhead) // 2], 3)
             results["function_duration_p50_ms"] = round(durations[len(durations) // 2], 3)
-        for name, r in (("uvicorn", uv), ("host", host)):
+        rows = [("uvicorn", uv), ("host", host)]
+        if "baseline" in results:
+            rows.append(("baseline", results["baseline"]))
+        for name, r in rows:
             print(
                 f"  {name:8s} p50 {r['p50_ms']:7.3f} ms  p99 {r['p99_ms']:7.3f} ms  "
                 f"{r['req_per_s']:8.1f} req/s"
@@ -298,6 +322,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"  inside the host: function Duration p50 {results['function_duration_p50_ms']}"
                 f" ms; host time around it (HTTP + event + Runtime API) p50 "
                 f"{results['host_overhead_p50_ms']} ms"
+            )
+        if "baseline_overhead_p50_ms" in results:
+            print(
+                f"  baseline ({args.baseline}): host time around the function p50 "
+                f"{results['baseline_overhead_p50_ms']} ms; end to end p50 "
+                f"{results['baseline']['p50_ms']} ms"
             )
 
         print(f"warm, {args.clients} concurrent clients, {args.seconds:g}s:")

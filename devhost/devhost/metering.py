@@ -3,6 +3,7 @@ rendered as Prometheus text and as JSON, and appended as JSON lines to an invoca
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import queue
@@ -13,9 +14,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from devhost.runtime.states import Outcome
+
 __all__ = ["OUTCOMES", "InvocationLog", "InvocationRecord", "Metering"]
 
-OUTCOMES = ("ok", "error", "timeout", "oom", "crash", "throttled")
+OUTCOMES = tuple(str(o) for o in Outcome)
 # US East (N. Virginia) on-demand prices.
 PRICE_PER_GB_S = {"x86_64": 0.0000166667, "arm64": 0.0000133334}
 PRICE_PER_REQUEST = 0.20 / 1_000_000
@@ -55,7 +58,7 @@ class InvocationRecord:
     method: str
     path: str
     http_status: int
-    outcome: str  # ok | error | timeout | oom | crash | throttled
+    outcome: str  # an Outcome: ok | error | timeout | oom | crash | throttled | capacity | ...
     status: str  # same as outcome
     error_type: str | None
     cold_start: bool
@@ -69,6 +72,7 @@ class InvocationRecord:
     function_environments: int  # live environments of this function
     host_environments: int  # live environments of all functions
     latency_ms: float  # host time from request to response, init included
+    capacity_wait_ms: float = 0.0  # time spent waiting at the host's --max-environments cap
 
 
 class _Histogram:
@@ -126,6 +130,7 @@ class FunctionMeter:
 
     def reset(self) -> None:
         self.outcomes = dict.fromkeys(OUTCOMES, 0)
+        self.capacity_waits = 0
         self.cold_starts = 0
         self.init = _Histogram(_INIT_BUCKETS_S)
         self.duration = _Histogram(_DURATION_BUCKETS_S)
@@ -137,11 +142,11 @@ class FunctionMeter:
 
     @property
     def invocations(self) -> int:
-        return sum(v for k, v in self.outcomes.items() if k != "throttled")
+        return sum(v for k, v in self.outcomes.items() if Outcome(k).reached_function)
 
     @property
     def errors(self) -> int:
-        return sum(self.outcomes[k] for k in ("error", "timeout", "oom", "crash"))
+        return sum(v for k, v in self.outcomes.items() if Outcome(k).is_function_error)
 
     def cost_usd(self) -> float:
         price = PRICE_PER_GB_S.get(self.architecture, PRICE_PER_GB_S["x86_64"])
@@ -165,7 +170,9 @@ class Metering:
         with self._lock:
             meter = self.meters[rec.function]
             meter.outcomes[rec.outcome] = meter.outcomes.get(rec.outcome, 0) + 1
-            if rec.outcome == "throttled":
+            if rec.capacity_wait_ms > 0:
+                meter.capacity_waits += 1
+            if not Outcome(rec.outcome).reached_function:
                 return
             if rec.cold_start:
                 meter.cold_starts += 1
@@ -200,6 +207,8 @@ class Metering:
                 "invocations": m.invocations,
                 "errors": m.errors,
                 "throttles": m.outcomes["throttled"],
+                "capacity_waits": m.capacity_waits,
+                "capacity_rejections": m.outcomes["capacity"],
                 "cold_starts": m.cold_starts,
                 "outcomes": dict(m.outcomes),
                 "environments": {
@@ -241,8 +250,20 @@ class Metering:
                 (
                     "devhost_throttles_total",
                     "counter",
-                    "Throttled requests.",
+                    "Requests Lambda throttled (ReservedConcurrentExecutions reached).",
                     lambda m: m.outcomes["throttled"],
+                ),
+                (
+                    "devhost_capacity_waits_total",
+                    "counter",
+                    "Requests that waited at the host's --max-environments cap (not a throttle).",
+                    lambda m: m.capacity_waits,
+                ),
+                (
+                    "devhost_capacity_rejections_total",
+                    "counter",
+                    "Requests refused at the host's --max-environments cap (not a throttle).",
+                    lambda m: m.outcomes["capacity"],
                 ),
                 ("devhost_cold_starts_total", "counter", "Cold starts.", lambda m: m.cold_starts),
                 (
@@ -316,33 +337,43 @@ class InvocationLog:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = self.path.open("a", encoding="utf-8")
-        self._queue: queue.SimpleQueue[InvocationRecord | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[InvocationRecord | threading.Event | None] = (
+            queue.SimpleQueue()
+        )
         self._thread = threading.Thread(target=self._run, name="devhost-invlog", daemon=True)
         self._thread.start()
 
     def append(self, rec: InvocationRecord) -> None:
         self._queue.put(rec)
 
+    def truncate(self, timeout: float = 2.0) -> None:
+        """Empty the file once every record appended so far is written (tests start clean)."""
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
     def _run(self) -> None:
         while True:
-            rec = self._queue.get()
-            if rec is None:
-                break
-            lines = [json.dumps(asdict(rec), separators=(",", ":"))]
-            try:
-                while True:
-                    nxt = self._queue.get_nowait()
-                    if nxt is None:
-                        self._file.write("\n".join(lines) + "\n")
-                        self._file.flush()
-                        self._file.close()
-                        return
-                    lines.append(json.dumps(asdict(nxt), separators=(",", ":")))
-            except queue.Empty:
-                pass
-            self._file.write("\n".join(lines) + "\n")
-            self._file.flush()
-        self._file.close()
+            # everything queued so far, up to (and including) a control item
+            batch = [self._queue.get()]
+            with contextlib.suppress(queue.Empty):
+                while isinstance(batch[-1], InvocationRecord):
+                    batch.append(self._queue.get_nowait())
+            lines = [
+                json.dumps(asdict(r), separators=(",", ":"))
+                for r in batch
+                if isinstance(r, InvocationRecord)
+            ]
+            if lines:
+                self._file.write("\n".join(lines) + "\n")
+                self._file.flush()
+            last = batch[-1]
+            if isinstance(last, threading.Event):
+                self._file.truncate(0)
+                last.set()
+            elif last is None:
+                self._file.close()
+                return
 
     def close(self, timeout: float = 2.0) -> None:
         self._queue.put(None)

@@ -1,120 +1,50 @@
-"""Reading a SAM template: YAML with CloudFormation tags, intrinsic functions, Globals,
-functions, local layers and HttpApi events.
+"""The host's model of a SAM template: functions, local layers, HttpApi routes.
 
-Only the properties that change what the host does at run time are resolved (CodeUri,
-Handler, Runtime, MemorySize, Timeout, Environment, Layers, ReservedConcurrentExecutions,
-Events, ...). Informational properties (Policies, Tracing, Description, Tags, Outputs, ...)
-are accepted and never evaluated, so an intrinsic the host cannot evaluate there does no
-harm. A construct that would change run-time behaviour and that the host cannot honour is
-refused with a :class:`TemplateError` naming the resource.
+The generic CloudFormation work is in :mod:`devhost.cfn` (the document, read by cfn-lint with
+SAM's Globals merged by samtranslator; parameters and their constraints; intrinsics). This
+module decides what the host runs. Only the properties that change what the host does at run
+time are resolved (CodeUri, Handler, Runtime, MemorySize, Timeout, Environment, Layers,
+ReservedConcurrentExecutions, Events, ...). Informational properties (Policies, Tracing,
+Description, Tags, Outputs, ...) are accepted and never evaluated, so an intrinsic the host
+cannot evaluate there does no harm. A construct that would change run-time behaviour and that
+the host cannot honour is refused with a :class:`TemplateError` naming the resource.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-from collections.abc import Callable, Mapping
+import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from devhost.cfn.document import read_document
+from devhost.cfn.errors import TemplateError
+from devhost.cfn.intrinsics import ACCOUNT_ID, IntrinsicResolver
+from devhost.cfn.parameters import ParameterSpec, parameter_specs, resolve_parameters, stringify
 
 __all__ = [
+    "ACCOUNT_ID",
+    "DEFAULT_REGION",
     "FunctionSpec",
     "LayerSpec",
+    "ParameterSpec",
     "RouteSpec",
     "TemplateError",
     "TemplateModel",
+    "load_env_vars_file",
     "load_template",
     "parse_parameter_overrides",
+    "read_template",
 ]
 
-ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
 DEFAULT_TIMEOUT_S = 3.0  # SAM's default
 DEFAULT_MEMORY_MB = 128  # SAM's default
-
-
-class TemplateError(ValueError):
-    """The template cannot be run by the host; the message names the resource."""
-
-
-# --------------------------------------------------------------------------------------
-# YAML with CloudFormation short-form tags
-# --------------------------------------------------------------------------------------
-
-
-class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
-    pass
-
-
-def _tag_constructor(tag: str) -> Callable[[yaml.SafeLoader, yaml.Node], Any]:
-    name = tag[1:]
-    key = "Ref" if name == "Ref" else ("Condition" if name == "Condition" else f"Fn::{name}")
-
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-            if name == "GetAtt" and isinstance(value, str):
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        return {key: value}
-
-    return construct
-
-
-for _tag in (
-    "!Ref",
-    "!Condition",
-    "!Sub",
-    "!GetAtt",
-    "!Join",
-    "!Select",
-    "!Split",
-    "!If",
-    "!Equals",
-    "!Not",
-    "!And",
-    "!Or",
-    "!FindInMap",
-    "!Base64",
-    "!GetAZs",
-    "!ImportValue",
-    "!Cidr",
-    "!Transform",
-    "!Length",
-    "!ToJsonString",
-):
-    _CfnLoader.add_constructor(_tag, _tag_constructor(_tag))
-
-
-def _timestamp_as_string(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    return loader.construct_scalar(node)
-
-
-# CloudFormation keeps "2010-09-09" a string.
-_CfnLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_string)
-
-
-def _load_yaml(text: str, source: str) -> dict[str, Any]:
-    try:
-        data = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise TemplateError(f"{source}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise TemplateError(f"{source}: the template must be a mapping")
-    return data
-
-
-# --------------------------------------------------------------------------------------
-# Model
-# --------------------------------------------------------------------------------------
+DEFAULT_EPHEMERAL_STORAGE_MB = 512  # Lambda's default /tmp
 
 
 @dataclass(frozen=True)
@@ -156,21 +86,31 @@ class FunctionSpec:
     routes: list[RouteSpec] = field(default_factory=list)
     log_format: str | None = None
     application_log_level: str | None = None
+    ephemeral_storage_mb: int = DEFAULT_EPHEMERAL_STORAGE_MB
+    region: str = DEFAULT_REGION
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:lambda:{DEFAULT_REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
 
 
 @dataclass
 class TemplateModel:
     path: Path
-    parameters: dict[str, str]
+    parameters: dict[str, str]  # the value each parameter takes
     functions: dict[str, FunctionSpec]
     routes: list[RouteSpec]
     stage: str = "$default"
     api_id: str = "local"
     warnings: list[str] = field(default_factory=list)
+    parameter_definitions: dict[str, ParameterSpec] = field(default_factory=dict)
+    stage_variables: dict[str, str] = field(default_factory=dict)
+
+
+def read_template(path: str | Path) -> dict[str, Any]:
+    """The template document as written: intrinsics kept (``{"Ref": "Name"}``), ``Globals``
+    not merged. For tools that need to know which parameter feeds which variable."""
+    return read_document(path).raw
 
 
 # --------------------------------------------------------------------------------------
@@ -183,8 +123,6 @@ _PARAM_KV = re.compile(r"ParameterKey=([^,]+),ParameterValue=(.*)$")
 def parse_parameter_overrides(values: str | list[str] | None) -> dict[str, str]:
     """Parse SAM's ``--parameter-overrides``: ``Key=Value Key2='a b'`` or
     ``ParameterKey=Key,ParameterValue=Value`` (space separated, shell quoting)."""
-    import shlex
-
     if not values:
         return {}
     items = [values] if isinstance(values, str) else list(values)
@@ -205,206 +143,19 @@ def parse_parameter_overrides(values: str | list[str] | None) -> dict[str, str]:
     return result
 
 
-# --------------------------------------------------------------------------------------
-# Intrinsic functions
-# --------------------------------------------------------------------------------------
-
-_NO_VALUE = object()
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
-
-
-class _Resolver:
-    def __init__(
-        self,
-        parameters: Mapping[str, str],
-        resources: Mapping[str, Any],
-        mappings: Mapping[str, Any],
-        conditions: Mapping[str, Any],
-        region: str,
-    ) -> None:
-        self.parameters = dict(parameters)
-        self.resources = resources
-        self.mappings = mappings
-        self.condition_defs = conditions
-        self.region = region
-        self._conditions: dict[str, bool] = {}
-        self.pseudo = {
-            "AWS::Region": region,
-            "AWS::AccountId": ACCOUNT_ID,
-            "AWS::StackName": "local",
-            "AWS::StackId": f"arn:aws:cloudformation:{region}:{ACCOUNT_ID}:stack/local/local",
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::NotificationARNs": "",
-        }
-
-    # -- conditions ----------------------------------------------------------------------
-    def condition(self, name: str, where: str) -> bool:
-        if name not in self._conditions:
-            if name not in self.condition_defs:
-                raise TemplateError(f"{where}: unknown condition {name!r}")
-            self._conditions[name] = bool(self.resolve(self.condition_defs[name], where))
-        return self._conditions[name]
-
-    # -- values --------------------------------------------------------------------------
-    def ref(self, name: str, where: str) -> Any:
-        if name == "AWS::NoValue":
-            return _NO_VALUE
-        if name in self.pseudo:
-            return self.pseudo[name]
-        if name in self.parameters:
-            return self.parameters[name]
-        resource = self.resources.get(name)
-        if resource is not None:
-            props = resource.get("Properties") or {}
-            if resource.get("Type") == "AWS::Serverless::Function" and isinstance(
-                props.get("FunctionName"), str
-            ):
-                return props["FunctionName"]
-            return name
-        raise TemplateError(f"{where}: !Ref to unknown parameter or resource {name!r}")
-
-    def get_att(self, args: Any, where: str) -> Any:
-        if not isinstance(args, list) or len(args) != 2:
-            raise TemplateError(f"{where}: malformed Fn::GetAtt {args!r}")
-        logical, attr = str(args[0]), str(self.resolve(args[1], where))
-        resource = self.resources.get(logical)
-        if resource is None:
-            raise TemplateError(f"{where}: Fn::GetAtt to unknown resource {logical!r}")
-        rtype = str(resource.get("Type", ""))
-        service = rtype.split("::")[1].lower() if "::" in rtype else "local"
-        if attr == "Arn":
-            if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
-                return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{logical}"
-            return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{logical}"
-        return f"{logical}.{attr}"
-
-    def sub(self, args: Any, where: str) -> str:
-        if isinstance(args, list):
-            if len(args) != 2 or not isinstance(args[1], dict):
-                raise TemplateError(f"{where}: malformed Fn::Sub {args!r}")
-            text, variables = str(args[0]), {k: self.resolve(v, where) for k, v in args[1].items()}
-        else:
-            text, variables = str(args), {}
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1).strip()
-            if name in variables:
-                return str(variables[name])
-            if "." in name and name.split(".", 1)[0] in self.resources:
-                return str(self.get_att(name.split(".", 1), where))
-            value = self.ref(name, where)
-            return "" if value is _NO_VALUE else _stringify(value)
-
-        return _SUB_VAR.sub(replace, text).replace("${!", "${")
-
-    def resolve(self, value: Any, where: str) -> Any:
-        if isinstance(value, list):
-            out = [self.resolve(v, where) for v in value]
-            return [v for v in out if v is not _NO_VALUE]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((key, arg),) = value.items()
-            if key == "Ref":
-                return self.ref(str(arg), where)
-            if key == "Condition":
-                return self.condition(str(arg), where)
-            if key.startswith("Fn::"):
-                return self._fn(key[4:], arg, where)
-        out_map = {k: self.resolve(v, where) for k, v in value.items()}
-        return {k: v for k, v in out_map.items() if v is not _NO_VALUE}
-
-    def _fn(self, name: str, arg: Any, where: str) -> Any:
-        if name == "Sub":
-            return self.sub(arg, where)
-        if name == "GetAtt":
-            return self.get_att(arg if isinstance(arg, list) else str(arg).split(".", 1), where)
-        if name == "If":
-            if not isinstance(arg, list) or len(arg) != 3:
-                raise TemplateError(f"{where}: malformed Fn::If {arg!r}")
-            chosen = arg[1] if self.condition(str(arg[0]), where) else arg[2]
-            return self.resolve(chosen, where)
-        if name == "Equals":
-            a, b = (self.resolve(v, where) for v in arg)
-            return _stringify(a) == _stringify(b)
-        if name == "Not":
-            return not self.resolve(arg[0], where)
-        if name == "And":
-            return all(self.resolve(v, where) for v in arg)
-        if name == "Or":
-            return any(self.resolve(v, where) for v in arg)
-        if name == "Join":
-            sep, items = arg
-            items = self.resolve(items, where)
-            return str(sep).join(_stringify(i) for i in items)
-        if name == "Select":
-            index, items = arg
-            items = self.resolve(items, where)
-            return items[int(self.resolve(index, where))]
-        if name == "Split":
-            sep, text = arg
-            return str(self.resolve(text, where)).split(str(sep))
-        if name == "FindInMap":
-            m, k1, k2 = (self.resolve(v, where) for v in arg)
-            try:
-                return self.mappings[m][k1][k2]
-            except (KeyError, TypeError) as exc:
-                raise TemplateError(f"{where}: Fn::FindInMap {arg!r} not found") from exc
-        if name == "Base64":
-            return base64.b64encode(str(self.resolve(arg, where)).encode()).decode()
-        if name == "GetAZs":
-            return [f"{self.region}a", f"{self.region}b", f"{self.region}c"]
-        if name == "Length":
-            return len(self.resolve(arg, where))
-        if name == "ToJsonString":
-            return json.dumps(self.resolve(arg, where), separators=(",", ":"))
-        raise TemplateError(
-            f"{where}: Fn::{name} cannot be evaluated locally (it needs a deployed stack)"
-        )
-
-
-def _stringify(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
+def load_env_vars_file(path: str | Path) -> dict[str, Any]:
+    """Read SAM's ``--env-vars`` JSON file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TemplateError(f"--env-vars {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TemplateError(f"--env-vars {path}: must be a JSON object")
+    return data
 
 
 # --------------------------------------------------------------------------------------
-# Globals
-# --------------------------------------------------------------------------------------
-
-
-def _merge_globals(global_props: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
-    """SAM's Globals merge: maps merge recursively, lists are concatenated (globals first),
-    scalars from the resource win."""
-    merged: dict[str, Any] = dict(global_props)
-    for key, value in props.items():
-        if key in merged:
-            gval = merged[key]
-            if isinstance(gval, dict) and isinstance(value, dict) and not _is_intrinsic(value):
-                merged[key] = _merge_globals(gval, value)
-            elif isinstance(gval, list) and isinstance(value, list):
-                merged[key] = list(gval) + list(value)
-            else:
-                merged[key] = value
-        else:
-            merged[key] = value
-    return merged
-
-
-def _is_intrinsic(value: Mapping[str, Any]) -> bool:
-    return (len(value) == 1 and next(iter(value)) in ("Ref", "Condition")) or (
-        len(value) == 1 and str(next(iter(value))).startswith("Fn::")
-    )
-
-
-# --------------------------------------------------------------------------------------
-# Loading
+# What the host honours, accepts without evaluating, or refuses
 # --------------------------------------------------------------------------------------
 
 _FUNCTION_PROPS_KNOWN = {
@@ -425,7 +176,6 @@ _FUNCTION_PROPS_KNOWN = {
     "EventInvokeConfig",
     "ProvisionedConcurrencyConfig",
     "RuntimeManagementConfig",
-    "EphemeralStorage",
     "AssumeRolePolicyDocument",
     "CodeSigningConfigArn",
     "FileSystemConfigs",
@@ -433,6 +183,8 @@ _FUNCTION_PROPS_KNOWN = {
     "VersionDescription",
     "VersionPruningPolicy",
     "RecursiveLoop",
+    # what the host uses
+    "EphemeralStorage",
     "Architectures",
     "LoggingConfig",
     "Environment",
@@ -466,6 +218,17 @@ _REFUSED_RESOURCE_TYPES = {
 }
 
 
+# --------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _HttpApi:
+    stage: str = "$default"
+    stage_variables: dict[str, str] = field(default_factory=dict)
+
+
 def load_template(
     path: str | Path,
     parameter_overrides: Mapping[str, str] | None = None,
@@ -479,75 +242,93 @@ def load_template(
     ``Parameters`` applies to every function; as in SAM, only variables the template
     declares for a function are overridden.
     """
-    path = Path(path).resolve()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TemplateError(f"cannot read template {path}: {exc}") from exc
-    data = _load_yaml(text, str(path))
-    base = path.parent
+    document = read_document(path)
+    raw, resources = document.raw, document.resources
     warnings: list[str] = []
-
-    resources = data.get("Resources")
-    if not isinstance(resources, dict) or not resources:
-        raise TemplateError(f"{path.name}: the template has no Resources")
-    for logical_id, res in resources.items():
-        if not isinstance(res, dict) or "Type" not in res:
-            raise TemplateError(f"resource {logical_id}: every resource needs a Type")
-
-    params = _resolve_parameters(data.get("Parameters") or {}, parameter_overrides or {}, warnings)
-    resolver = _Resolver(
-        params, resources, data.get("Mappings") or {}, data.get("Conditions") or {}, region
+    definitions = parameter_specs(raw.get("Parameters"))
+    params = resolve_parameters(definitions, parameter_overrides or {}, warnings)
+    resolver = IntrinsicResolver(
+        params, resources, raw.get("Mappings") or {}, raw.get("Conditions") or {}, region
     )
-    globals_ = data.get("Globals") or {}
-    if not isinstance(globals_, dict):
-        raise TemplateError("Globals: must be a mapping")
-    global_fn = globals_.get("Function") or {}
-    global_api = globals_.get("HttpApi") or {}
-    if "Api" in globals_:
+    if "Api" in (raw.get("Globals") or {}):
         warnings.append("Globals.Api applies to REST APIs, which the host does not serve")
 
-    def enabled(logical_id: str, res: Mapping[str, Any]) -> bool:
-        cond = res.get("Condition")
-        return cond is None or resolver.condition(str(cond), f"resource {logical_id}")
+    apis = _load_http_apis(resources, resolver)
+    layers = _load_layers(resources, resolver, document.path.parent)
+    functions: dict[str, FunctionSpec] = {}
+    routes: list[RouteSpec] = []
+    for logical_id, res in resources.items():
+        if res["Type"] != "AWS::Serverless::Function" or not resolver.enabled(logical_id, res):
+            continue
+        spec = _load_function(
+            logical_id, res, resolver, document.path.parent, layers, apis, env_overrides, warnings
+        )
+        functions[logical_id] = spec
+        routes.extend(spec.routes)
+    _refuse_duplicate_routes(routes)
+    if not functions:
+        raise TemplateError(f"{document.path.name}: no AWS::Serverless::Function resources")
+    api = next(iter(apis.values()), _HttpApi())
+    return TemplateModel(
+        path=document.path,
+        parameters=params,
+        functions=functions,
+        routes=routes,
+        stage=api.stage,
+        warnings=warnings,
+        parameter_definitions=definitions,
+        stage_variables=api.stage_variables,
+    )
 
-    # HttpApi resources
-    apis: dict[str, dict[str, Any]] = {}
-    stage = "$default"
+
+def _load_http_apis(
+    resources: Mapping[str, dict[str, Any]], resolver: IntrinsicResolver
+) -> dict[str, _HttpApi]:
+    apis: dict[str, _HttpApi] = {}
     for logical_id, res in resources.items():
         rtype = res["Type"]
-        if rtype in _REFUSED_RESOURCE_TYPES and enabled(logical_id, res):
+        if not resolver.enabled(logical_id, res):
+            continue
+        if rtype in _REFUSED_RESOURCE_TYPES:
             raise TemplateError(
                 f"resource {logical_id} ({rtype}): {_REFUSED_RESOURCE_TYPES[rtype]}"
             )
-        if rtype == "AWS::Serverless::HttpApi" and enabled(logical_id, res):
-            props = _merge_globals(global_api, res.get("Properties") or {})
-            where = f"resource {logical_id}"
-            auth = props.get("Auth")
-            if auth and (auth.get("Authorizers") or auth.get("DefaultAuthorizer")):
-                raise TemplateError(f"{where}: Auth authorizers are not enforced by the host")
-            if props.get("CorsConfiguration"):
-                raise TemplateError(
-                    f"{where}: CorsConfiguration is not implemented by the host "
-                    "(serve the frontend from the same origin with --static instead)"
-                )
-            if props.get("DefinitionBody") or props.get("DefinitionUri"):
-                raise TemplateError(
-                    f"{where}: OpenAPI DefinitionBody/DefinitionUri is not supported; "
-                    "declare routes as HttpApi events"
-                )
-            stage_name = resolver.resolve(props.get("StageName", "$default"), where)
-            stage = str(stage_name or "$default")
-            apis[logical_id] = props
+        if rtype != "AWS::Serverless::HttpApi":
+            continue
+        props = res["Properties"]
+        where = f"resource {logical_id}"
+        auth = props.get("Auth")
+        if auth and (auth.get("Authorizers") or auth.get("DefaultAuthorizer")):
+            raise TemplateError(f"{where}: Auth authorizers are not enforced by the host")
+        if props.get("CorsConfiguration"):
+            raise TemplateError(
+                f"{where}: CorsConfiguration is not implemented by the host "
+                "(serve the frontend from the same origin with --static instead)"
+            )
+        if props.get("DefinitionBody") or props.get("DefinitionUri"):
+            raise TemplateError(
+                f"{where}: OpenAPI DefinitionBody/DefinitionUri is not supported; "
+                "declare routes as HttpApi events"
+            )
+        stage = resolver.resolve(props.get("StageName", "$default"), where)
+        variables = resolver.resolve(props.get("StageVariables") or {}, f"{where} StageVariables")
+        if not isinstance(variables, dict):
+            raise TemplateError(f"{where}: StageVariables must be a mapping")
+        apis[logical_id] = _HttpApi(
+            str(stage or "$default"), {str(k): stringify(v) for k, v in variables.items()}
+        )
+    return apis
 
-    # Layers
+
+def _load_layers(
+    resources: Mapping[str, dict[str, Any]], resolver: IntrinsicResolver, base: Path
+) -> dict[str, LayerSpec]:
     layers: dict[str, LayerSpec] = {}
     for logical_id, res in resources.items():
-        if res["Type"] != "AWS::Serverless::LayerVersion" or not enabled(logical_id, res):
+        if res["Type"] != "AWS::Serverless::LayerVersion" or not resolver.enabled(logical_id, res):
             continue
         where = f"resource {logical_id}"
-        props = res.get("Properties") or {}
-        content = resolver.resolve(props.get("ContentUri"), where)
+        content = resolver.resolve(res["Properties"].get("ContentUri"), where)
         if not isinstance(content, str) or content.startswith("s3://"):
             raise TemplateError(f"{where}: ContentUri must be a local directory, got {content!r}")
         content_dir = (base / content).resolve()
@@ -561,87 +342,21 @@ def load_template(
         else:
             sys_path_dir = content_dir
         layers[logical_id] = LayerSpec(logical_id, sys_path_dir, content_dir)
-
-    functions: dict[str, FunctionSpec] = {}
-    routes: list[RouteSpec] = []
-    for logical_id, res in resources.items():
-        if res["Type"] != "AWS::Serverless::Function" or not enabled(logical_id, res):
-            continue
-        spec = _load_function(
-            logical_id, res, global_fn, resolver, base, layers, apis, env_overrides, warnings
-        )
-        functions[logical_id] = spec
-        routes.extend(spec.routes)
-
-    seen: dict[tuple[str, str], str] = {}
-    for route in routes:
-        key = (route.method, route.path)
-        if key in seen:
-            raise TemplateError(
-                f"resource {route.function}: route {route.route_key!r} is already served by "
-                f"{seen[key]}"
-            )
-        seen[key] = route.function
-
-    if not functions:
-        raise TemplateError(f"{path.name}: no AWS::Serverless::Function resources")
-    return TemplateModel(
-        path=path,
-        parameters=params,
-        functions=functions,
-        routes=routes,
-        stage=stage,
-        warnings=warnings,
-    )
-
-
-def _resolve_parameters(
-    declared: Mapping[str, Any], overrides: Mapping[str, str], warnings: list[str]
-) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for name, decl in declared.items():
-        decl = decl or {}
-        if name in overrides:
-            value: Any = overrides[name]
-        elif "Default" in decl:
-            value = decl["Default"]
-        else:
-            raise TemplateError(
-                f"parameter {name}: no Default and no value in --parameter-overrides"
-            )
-        value = _stringify(value) if not isinstance(value, list) else ",".join(map(str, value))
-        allowed = decl.get("AllowedValues")
-        if allowed is not None and value not in [_stringify(a) for a in allowed]:
-            raise TemplateError(f"parameter {name}: {value!r} is not one of {allowed}")
-        ptype = str(decl.get("Type", "String"))
-        if ptype == "Number":
-            try:
-                float(value)
-            except ValueError as exc:
-                raise TemplateError(f"parameter {name}: {value!r} is not a Number") from exc
-        result[name] = value
-    for name in overrides:
-        if name not in declared:
-            warnings.append(f"--parameter-overrides: {name} is not a template parameter (ignored)")
-    return result
+    return layers
 
 
 def _load_function(
     logical_id: str,
     res: Mapping[str, Any],
-    global_fn: Mapping[str, Any],
-    resolver: _Resolver,
+    resolver: IntrinsicResolver,
     base: Path,
     layers: Mapping[str, LayerSpec],
-    apis: Mapping[str, Any],
+    apis: Mapping[str, _HttpApi],
     env_overrides: Mapping[str, Any] | None,
     warnings: list[str],
 ) -> FunctionSpec:
     where = f"resource {logical_id}"
-    raw_props = res.get("Properties") or {}
-    if not isinstance(raw_props, dict):
-        raise TemplateError(f"{where}: Properties must be a mapping")
-    props = _merge_globals(global_fn, raw_props)
+    props = res["Properties"]
     for key, reason in _FUNCTION_PROPS_REFUSED.items():
         if key in props:
             raise TemplateError(f"{where}: {key}: {reason}")
@@ -673,66 +388,30 @@ def _load_function(
     try:
         memory_mb = int(get("MemorySize", DEFAULT_MEMORY_MB))
         timeout_s = float(get("Timeout", DEFAULT_TIMEOUT_S))
-    except (TypeError, ValueError) as exc:
-        raise TemplateError(f"{where}: MemorySize/Timeout must be numbers") from exc
+        storage = get("EphemeralStorage") or {}
+        storage_mb = int(storage.get("Size", DEFAULT_EPHEMERAL_STORAGE_MB))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise TemplateError(
+            f"{where}: MemorySize/Timeout/EphemeralStorage must be numbers"
+        ) from exc
     if not 128 <= memory_mb <= 10240:
         raise TemplateError(f"{where}: MemorySize {memory_mb} is outside 128..10240 MB")
     if not 0 < timeout_s <= 900:
         raise TemplateError(f"{where}: Timeout {timeout_s} is outside 1..900 seconds")
+    if not 512 <= storage_mb <= 10240:
+        raise TemplateError(f"{where}: EphemeralStorage {storage_mb} is outside 512..10240 MB")
     reserved_raw = get("ReservedConcurrentExecutions")
     reserved = None if reserved_raw is None else int(reserved_raw)
     if reserved is not None and reserved < 0:
         raise TemplateError(f"{where}: ReservedConcurrentExecutions must be >= 0")
     function_name = str(get("FunctionName") or logical_id)
-
     archs = get("Architectures") or ["x86_64"]
     architecture = str(archs[0]) if isinstance(archs, list) and archs else "x86_64"
-
-    # Environment
-    env_block = get("Environment") or {}
-    variables = env_block.get("Variables") or {} if isinstance(env_block, dict) else {}
-    if not isinstance(variables, dict):
-        raise TemplateError(f"{where}: Environment.Variables must be a mapping")
-    environment = {str(k): _stringify(v) for k, v in variables.items()}
-    if env_overrides:
-        for scope in ("Parameters", logical_id, function_name):
-            block = env_overrides.get(scope)
-            if not isinstance(block, dict):
-                continue
-            for key, value in block.items():
-                if key in environment:
-                    environment[key] = _stringify(value)
-                elif scope != "Parameters":
-                    warnings.append(
-                        f"--env-vars: {scope}.{key} is not declared in the template (ignored, "
-                        "as in SAM)"
-                    )
-
-    # Layers
-    fn_layers: list[LayerSpec] = []
-    for layer_ref in props.get("Layers") or []:
-        if isinstance(layer_ref, dict) and set(layer_ref) == {"Ref"}:
-            name = str(layer_ref["Ref"])
-            if name in layers:
-                fn_layers.append(layers[name])
-                continue
-            raise TemplateError(
-                f"{where}: layer !Ref {name} is not a local AWS::Serverless::LayerVersion"
-            )
-        value = resolver.resolve(layer_ref, f"{where} Layers")
-        if value in layers:
-            fn_layers.append(layers[value])
-            continue
-        raise TemplateError(
-            f"{where}: layer {value!r} is not a local AWS::Serverless::LayerVersion "
-            "(published layer ARNs cannot be run locally)"
-        )
-
     logging_config = get("LoggingConfig") or {}
-    log_format = logging_config.get("LogFormat") if isinstance(logging_config, dict) else None
-    app_level = (
-        logging_config.get("ApplicationLogLevel") if isinstance(logging_config, dict) else None
-    )
+    if not isinstance(logging_config, dict):
+        logging_config = {}
+    log_format = logging_config.get("LogFormat")
+    app_level = logging_config.get("ApplicationLogLevel")
 
     spec = FunctionSpec(
         logical_id=logical_id,
@@ -742,14 +421,17 @@ def _load_function(
         runtime=runtime,
         memory_mb=memory_mb,
         timeout_s=timeout_s,
-        environment=environment,
-        layers=fn_layers,
+        environment=_environment(
+            get("Environment"), logical_id, function_name, env_overrides, warnings, where
+        ),
+        layers=_function_layers(props.get("Layers") or [], layers, resolver, where),
         reserved_concurrency=reserved,
         architecture=architecture,
         log_format=str(log_format) if log_format else None,
         application_log_level=str(app_level) if app_level else None,
+        ephemeral_storage_mb=storage_mb,
+        region=resolver.region,
     )
-
     events = props.get("Events") or {}
     if not isinstance(events, dict):
         raise TemplateError(f"{where}: Events must be a mapping")
@@ -767,11 +449,66 @@ def _load_function(
     return spec
 
 
+def _environment(
+    block: Any,
+    logical_id: str,
+    function_name: str,
+    env_overrides: Mapping[str, Any] | None,
+    warnings: list[str],
+    where: str,
+) -> dict[str, str]:
+    variables = (block or {}).get("Variables") or {} if isinstance(block, dict) else {}
+    if not isinstance(variables, dict):
+        raise TemplateError(f"{where}: Environment.Variables must be a mapping")
+    environment = {str(k): stringify(v) for k, v in variables.items()}
+    for scope in ("Parameters", logical_id, function_name):
+        overrides = (env_overrides or {}).get(scope)
+        if not isinstance(overrides, dict):
+            continue
+        for key, value in overrides.items():
+            if key in environment:
+                environment[key] = stringify(value)
+            elif scope != "Parameters":
+                warnings.append(
+                    f"--env-vars: {scope}.{key} is not declared in the template "
+                    "(ignored, as in SAM)"
+                )
+    return environment
+
+
+def _function_layers(
+    refs: list[Any], layers: Mapping[str, LayerSpec], resolver: IntrinsicResolver, where: str
+) -> list[LayerSpec]:
+    found: list[LayerSpec] = []
+    for layer_ref in refs:
+        if isinstance(layer_ref, dict) and set(layer_ref) == {"Ref"}:
+            name = str(layer_ref["Ref"])
+            if name in layers:
+                found.append(layers[name])
+                continue
+            raise TemplateError(
+                f"{where}: layer !Ref {name} is not a local AWS::Serverless::LayerVersion"
+            )
+        value = resolver.resolve(layer_ref, f"{where} Layers")
+        if value in layers:
+            found.append(layers[value])
+            continue
+        raise TemplateError(
+            f"{where}: layer {value!r} is not a local AWS::Serverless::LayerVersion "
+            "(published layer ARNs cannot be run locally)"
+        )
+    return found
+
+
 _PATH_SEGMENT = re.compile(r"^(\{[A-Za-z0-9_.\-]+\+?\}|[^{}]*)$")
 
 
 def _load_route(
-    logical_id: str, event_name: str, eprops: Mapping[str, Any], apis: Mapping[str, Any], where: str
+    logical_id: str,
+    event_name: str,
+    eprops: Mapping[str, Any],
+    apis: Mapping[str, _HttpApi],
+    where: str,
 ) -> RouteSpec:
     fmt = str(eprops.get("PayloadFormatVersion", "2.0"))
     if fmt != "2.0":
@@ -802,12 +539,13 @@ def _load_route(
     return RouteSpec(logical_id, method, path, event_name, str(api_id))
 
 
-def load_env_vars_file(path: str | Path) -> dict[str, Any]:
-    """Read SAM's ``--env-vars`` JSON file."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise TemplateError(f"--env-vars {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise TemplateError(f"--env-vars {path}: must be a JSON object")
-    return data
+def _refuse_duplicate_routes(routes: list[RouteSpec]) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for route in routes:
+        key = (route.method, route.path)
+        if key in seen:
+            raise TemplateError(
+                f"resource {route.function}: route {route.route_key!r} is already served by "
+                f"{seen[key]}"
+            )
+        seen[key] = route.function

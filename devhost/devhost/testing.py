@@ -19,7 +19,10 @@ from typing import Any
 
 from devhost.host import Host, HostConfig
 
-__all__ = ["Resp", "make_host", "request", "running_host", "wait_for"]
+__all__ = ["CONTROL_HEADERS", "Resp", "make_host", "request", "running_host", "wait_for"]
+
+# What a state-changing call to the control API (``POST /_host/reset``) must send.
+CONTROL_HEADERS = {"X-Devhost-Control": "1"}
 
 
 @dataclass

@@ -36,12 +36,7 @@ def host(shared_host: Host) -> Host:
     """The module's host with every environment ended, metrics and captured logs cleared."""
     shared_host.reset(metrics=True)
     assert wait_for(lambda: all(g["live"] == 0 for g in shared_host.gauges().values()))
-    assert shared_host.invocation_log is not None
-    shared_host.invocation_log.close()
-    shared_host.invocation_log.path.unlink(missing_ok=True)
-    from devhost.metering import InvocationLog
-
-    shared_host.invocation_log = InvocationLog(shared_host.invocation_log.path)
+    shared_host.invocation_log.truncate()
     if shared_host.log.lines is not None:
         shared_host.log.lines.clear()
     return shared_host

@@ -13,23 +13,19 @@ import json
 
 import pytest
 
-from devhost.events import (
-    MalformedResponse,
-    RequestInfo,
-    Router,
-    build_event,
-    map_response,
-)
+from devhost.gateway.events import MalformedResponse, build_event, map_response
+from devhost.gateway.router import Router
+from devhost.http.messages import HttpRequest
 from devhost.template import RouteSpec
 
 EPOCH = calendar.timegm((2020, 3, 12, 19, 3, 58)) + 0.390
 
 
-def _doc_request(**kw: object) -> RequestInfo:
+def _doc_request(**kw: object) -> HttpRequest:
     args: dict[str, object] = {
         "method": "POST",
-        "raw_path": "/my/path",
-        "raw_query": "parameter1=value1&parameter1=value2&parameter2=value",
+        "path": "/my/path",
+        "query": "parameter1=value1&parameter1=value2&parameter2=value",
         "headers": [
             ("Header1", "value1"),
             ("Header2", "value1"),
@@ -40,13 +36,17 @@ def _doc_request(**kw: object) -> RequestInfo:
             ("Content-Type", "text/plain"),
         ],
         "body": b"Hello from Lambda",
-        "source_ip": "192.0.2.1",
-        "server_port": 443,
-        "request_id": "id",
-        "epoch_s": EPOCH,
+        "peer": "192.0.2.1",
+        "received_at": EPOCH,
     }
     args.update(kw)
-    return RequestInfo(**args)  # type: ignore[arg-type]
+    return HttpRequest(**args)  # type: ignore[arg-type]
+
+
+def _event(req: HttpRequest, route: RouteSpec, params: dict[str, str], **kw: object) -> dict:
+    args: dict[str, object] = {"request_id": "id", "trace_id": "Root=1-x-y", "server_port": 443}
+    args.update(kw)
+    return build_event(req, route, params, **args)  # type: ignore[arg-type]
 
 
 def test_golden_event_matches_aws_sample() -> None:
@@ -54,7 +54,7 @@ def test_golden_event_matches_aws_sample() -> None:
     need features the host does not emulate). Header names lower-cased, duplicates
     comma-joined, cookies moved to ``cookies``, duplicate query strings comma-joined."""
     route = RouteSpec("Fn", "ANY", "$default", "Default")
-    event = build_event(_doc_request(), route, {}, "$default", "api-id", trace_id="Root=1-x-y")
+    event = _event(_doc_request(), route, {}, api_id="api-id")
     assert event == {
         "version": "2.0",
         "routeKey": "$default",
@@ -99,8 +99,8 @@ def test_golden_event_matches_aws_sample() -> None:
 
 
 def test_event_without_query_cookies_or_body_omits_them() -> None:
-    req = _doc_request(method="GET", raw_query="", headers=[("Host", "x")], body=b"")
-    event = build_event(req, RouteSpec("Fn", "GET", "/my/path", "E"), {})
+    req = _doc_request(method="GET", query="", headers=[("Host", "x")], body=b"")
+    event = _event(req, RouteSpec("Fn", "GET", "/my/path", "E"), {})
     assert event["rawQueryString"] == ""
     for absent in ("cookies", "queryStringParameters", "pathParameters", "body"):
         assert absent not in event
@@ -126,7 +126,7 @@ def test_binary_bodies_are_base64(content_type: str | None, b64: bool) -> None:
     rest (including a body without Content-Type)."""
     headers = [("Content-Type", content_type)] if content_type else []
     req = _doc_request(headers=headers, body=b"a=1&b=\xc3\xa9")
-    event = build_event(req, RouteSpec("Fn", "POST", "/my/path", "E"), {})
+    event = _event(req, RouteSpec("Fn", "POST", "/my/path", "E"), {})
     assert event["isBase64Encoded"] is b64
     decoded = base64.b64decode(event["body"]) if b64 else event["body"].encode()
     assert decoded == b"a=1&b=\xc3\xa9"

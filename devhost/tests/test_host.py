@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from devhost import Host
-from devhost.testing import Resp, request, wait_for
+from devhost.testing import CONTROL_HEADERS, Resp, request, wait_for
 from devhost.testing import make_host as _make_host
 
 TEMPLATE = Path(__file__).parent / "fixtures" / "template.yaml"
@@ -339,33 +339,97 @@ def test_metrics_and_functions_endpoints(host: Host) -> None:
 def test_reset_endpoint(host: Host) -> None:
     assert get(host, "/echo").header("x-cold-start") == "true"
     assert get(host, "/limited").header("x-cold-start") == "true"
-    reset = request(host.url, "POST", "/_host/reset", body=b'{"function": "EchoFunction"}')
+    reset = request(
+        host.url,
+        "POST",
+        "/_host/reset",
+        body=b'{"function": "EchoFunction"}',
+        headers=CONTROL_HEADERS,
+    )
     assert reset.json()["ended"] == 1
     assert get(host, "/echo").header("x-cold-start") == "true"
     assert get(host, "/limited").header("x-cold-start") == "false"
-    assert request(host.url, "POST", "/_host/reset?function=Nope").status == 404
-    everything = request(host.url, "POST", "/_host/reset?metrics=true")
+    unknown = request(host.url, "POST", "/_host/reset?function=Nope", headers=CONTROL_HEADERS)
+    assert unknown.status == 404
+    everything = request(host.url, "POST", "/_host/reset?metrics=true", headers=CONTROL_HEADERS)
     assert everything.json()["ended"] == 2
     assert stats(host, "EchoFunction")["invocations"] == 0
 
 
-def test_idle_reaping_and_host_cap(tmp_path: Path) -> None:
-    host = make_host(tmp_path, idle_timeout_s=0.4, max_environments=1)
+def test_idle_environments_are_reaped(tmp_path: Path) -> None:
+    # Given a host that ends environments idle for 0.4 s
+    host = make_host(tmp_path, idle_timeout_s=0.4)
     try:
-        assert get(host, "/echo").status == 200
-        # host cap 1: LimitedFunction evicts Echo's idle environment
+        # When a function ran once and then waits
         assert get(host, "/limited").status == 200
-        assert host.gauges()["EchoFunction"]["live"] == 0
-        # both busy at once is past the cap: throttled
-        slow = threading.Thread(target=lambda: get(host, "/limited?mode=sleep&s=0.6"))
-        slow.start()
-        assert wait_for(lambda: host.gauges()["LimitedFunction"]["busy"] == 1)
-        assert get(host, "/echo").status == 429
-        slow.join(5)
-        # idle reaping
+        # Then its environment is ended, and the next request is a cold start
         assert wait_for(lambda: host.gauges()["LimitedFunction"]["live"] == 0, timeout=3)
         assert log_lines(host, "reaped 1 idle environment(s) of LimitedFunction")
         assert get(host, "/limited").header("x-cold-start") == "true"
+    finally:
+        host.stop()
+
+
+def test_host_cap_evicts_another_functions_idle_environment(tmp_path: Path) -> None:
+    # Given a host capped at one environment, with Echo's environment idle
+    host = make_host(tmp_path, max_environments=1)
+    try:
+        assert get(host, "/echo").status == 200
+        # When another function is called
+        resp = get(host, "/limited")
+        # Then Echo's idle environment made room for it
+        assert resp.status == 200
+        assert host.gauges()["EchoFunction"]["live"] == 0
+        assert host.gauges()["LimitedFunction"]["live"] == 1
+    finally:
+        host.stop()
+
+
+def _busy_limited(host: Host, seconds: float) -> threading.Thread:
+    slow = threading.Thread(target=lambda: get(host, f"/limited?mode=sleep&s={seconds}"))
+    slow.start()
+    assert wait_for(lambda: host.gauges()["LimitedFunction"]["busy"] == 1)
+    return slow
+
+
+def test_host_cap_is_not_a_throttle_and_a_request_waits_for_a_free_environment(
+    tmp_path: Path,
+) -> None:
+    """AWS has no such cap (1,000 concurrent executions per account by default): it is this
+    machine's limit, so it is counted as capacity, never as a Lambda throttle."""
+    # Given a host capped at one environment, busy for 0.6 s
+    host = make_host(tmp_path, max_environments=1, capacity_wait_s=5.0)
+    try:
+        slow = _busy_limited(host, 0.6)
+        # When another function is called
+        resp = get(host, "/echo")
+        slow.join(5)
+        # Then it waited for the environment to be free, and was served
+        assert resp.status == 200
+        s = settled(host, "EchoFunction", 1)
+        assert (s["throttles"], s["capacity_waits"], s["capacity_rejections"]) == (0, 1, 0)
+        rec = next(r for r in records(host, 2) if r["function"] == "EchoFunction")
+        assert rec["capacity_wait_ms"] > 100
+    finally:
+        host.stop()
+
+
+def test_host_cap_without_waiting_answers_503_and_says_so(tmp_path: Path) -> None:
+    # Given a host capped at one environment that does not wait, busy
+    host = make_host(tmp_path, max_environments=1, capacity_wait_s=0)
+    try:
+        slow = _busy_limited(host, 0.6)
+        # When another function is called
+        resp = get(host, "/echo")
+        slow.join(5)
+        # Then it is refused as the host's own limit, not as a Lambda throttle
+        assert resp.status == 503
+        assert resp.header("retry-after") == "1"
+        s = stats(host, "EchoFunction")
+        assert (s["throttles"], s["capacity_rejections"], s["invocations"]) == (0, 1, 0)
+        assert wait_for(lambda: bool(log_lines(host, "a limit of this machine, not a Lambda")))
+        rec = next(r for r in records(host, 2) if r["function"] == "EchoFunction")
+        assert (rec["outcome"], rec["http_status"]) == ("capacity", 503)
     finally:
         host.stop()
 
@@ -481,8 +545,7 @@ def test_stop_ends_every_environment(tmp_path: Path) -> None:
 
     host = make_host(tmp_path)
     _parallel(host, ["/echo?mode=sleep&s=0.2"] * 2 + ["/limited"])
-    with host._lock:
-        pids = [env.proc.pid for pool in host.pools.values() for env in pool.envs if env.proc]
+    pids = [env.process.pid for env in host.lambda_service.environments() if env.process.pid]
     assert len(pids) == 3
     host.stop()
     assert wait_for(

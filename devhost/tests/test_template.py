@@ -4,6 +4,10 @@ and refusing what the host cannot honour (with the resource named in the message
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from devhost.template import (
     load_env_vars_file,
     load_template,
     parse_parameter_overrides,
+    read_template,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -211,3 +216,161 @@ def test_duplicate_route_is_refused(tmp_path: Path) -> None:
 def test_missing_template_file(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="cannot read template"):
         load_template(tmp_path / "nope.yaml")
+
+
+PARAMS = """
+Parameters:
+  P:
+    Type: {type}
+    Default: "{default}"
+{constraints}
+""" + FN.format(runtime=PY, extra="")
+
+
+@pytest.mark.parametrize(
+    ("ptype", "constraints", "value", "message"),
+    [
+        ("Number", "    MinValue: 1", "0", "must be a number not less than 1 (MinValue)"),
+        ("Number", "    MaxValue: 10", "11", "must be a number not greater than 10 (MaxValue)"),
+        ("Number", "", "five", "is not a Number"),
+        ("String", "    MinLength: 3", "ab", "must contain at least 3 characters (MinLength)"),
+        ("String", "    MaxLength: 3", "abcd", "must contain at most 3 characters (MaxLength)"),
+        ("String", "    AllowedPattern: '[a-z]+'", "ab1", "must match pattern [a-z]+"),
+        ("String", "    AllowedValues: [a, b]", "c", "is not one of AllowedValues ['a', 'b']"),
+        (
+            "String",
+            "    AllowedPattern: '[a-z]+'\n    ConstraintDescription: lower-case letters only",
+            "AB",
+            "lower-case letters only",
+        ),
+        ("CommaDelimitedList", "    AllowedValues: [a, b]", "a,c", "'c' is not one of"),
+        ("List<Number>", "", "1,x", "'x' is not a Number"),
+    ],
+)
+def test_parameter_constraints_are_enforced_as_cloudformation_does(
+    tmp_path: Path, ptype: str, constraints: str, value: str, message: str
+) -> None:
+    """CloudFormation's "Parameters section syntax"
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html):
+    MinValue/MaxValue for Number, MinLength/MaxLength/AllowedPattern for String,
+    AllowedValues for every type (each item of a list type), ConstraintDescription as the
+    explanation."""
+    path = _write(tmp_path, PARAMS.format(type=ptype, default="x", constraints=constraints))
+    with pytest.raises(TemplateError, match=re.escape("parameter P: ") + ".*" + re.escape(message)):
+        load_template(path, {"P": value})
+
+
+def test_a_default_that_breaks_its_own_constraint_is_refused(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, PARAMS.format(type="Number", default="0", constraints="    MinValue: 1")
+    )
+    with pytest.raises(TemplateError, match="parameter P: '0' must be a number not less than 1"):
+        load_template(path)
+
+
+def test_a_no_echo_value_is_never_printed(tmp_path: Path) -> None:
+    constraints = "    NoEcho: true\n    MinLength: 32"
+    path = _write(tmp_path, PARAMS.format(type="String", default="x", constraints=constraints))
+    with pytest.raises(TemplateError) as refused:
+        load_template(path, {"P": "secret-value"})
+    assert "secret-value" not in str(refused.value)
+    assert "****" in str(refused.value)
+
+
+def test_parameter_definitions_are_public(tmp_path: Path) -> None:
+    constraints = "    MinValue: 1\n    MaxValue: 9\n    Description: pool size"
+    path = _write(tmp_path, PARAMS.format(type="Number", default="5", constraints=constraints))
+    model = load_template(path)
+    spec = model.parameter_definitions["P"]
+    assert (spec.type, spec.default, spec.min_value, spec.max_value) == ("Number", "5", 1.0, 9.0)
+    assert spec.description == "pool size"
+    assert model.parameters == {"P": "5"}
+
+
+@pytest.mark.skipif(not REPO_TEMPLATE.exists(), reason="no project template")
+def test_project_template_refuses_a_pool_of_zero() -> None:
+    with pytest.raises(TemplateError, match="parameter DbPoolSize: '0' must be a number not less"):
+        load_template(REPO_TEMPLATE, {"DbPoolSize": "0"})
+
+
+def test_read_template_keeps_intrinsics_and_globals() -> None:
+    raw = read_template(TEMPLATE)
+    assert raw["Globals"]["Function"]["Environment"]["Variables"]["GREETING"] == {"Ref": "Greeting"}
+    assert raw["Resources"]["LimitedFunction"]["Properties"]["ReservedConcurrentExecutions"] == {
+        "Ref": "Limit"
+    }
+
+
+GLOBALS = """
+Globals:
+  Function:
+    Timeout: 7
+    Architectures: [arm64]
+    Environment: {{Variables: {{A: a, B: b}}}}
+{extra_globals}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+{ignore}
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.11
+      Architectures: [x86_64]
+      Environment: {{Variables: {{B: local}}}}
+"""
+
+
+def test_globals_are_merged_the_way_the_sam_transform_merges_them(tmp_path: Path) -> None:
+    path = _write(tmp_path, GLOBALS.format(extra_globals="", ignore=""))
+    fn = load_template(path).functions["Fn"]
+    assert fn.timeout_s == 7.0
+    assert fn.environment == {"A": "a", "B": "local"}  # maps merged, the resource wins
+    assert fn.architecture == "x86_64"  # Architectures replaced, not concatenated
+
+
+def test_ignore_globals_is_honoured(tmp_path: Path) -> None:
+    path = _write(tmp_path, GLOBALS.format(extra_globals="", ignore="    IgnoreGlobals: '*'"))
+    fn = load_template(path).functions["Fn"]
+    assert fn.timeout_s == 3.0
+    assert fn.environment == {"B": "local"}
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        (GLOBALS.format(extra_globals="    FunctionName: x", ignore=""), "'FunctionName' is not a"),
+        (GLOBALS.format(extra_globals="  Queue: {}", ignore=""), "'Queue' is not supported"),
+        (FN.format(runtime=PY, extra="      Handler: again.handler"), "Duplicate found 'Handler'"),
+    ],
+    ids=["global-not-allowed", "unknown-globals-section", "duplicate-key"],
+)
+def test_what_the_sam_transform_or_cloudformation_refuses_is_refused(
+    tmp_path: Path, body: str, match: str
+) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(TemplateError, match=match):
+        load_template(path)
+
+
+def test_yaml_aliases_are_resolved_as_sam_does(tmp_path: Path) -> None:
+    # CloudFormation itself rejects aliases; SAM (and cfn-lint) resolve them client-side
+    extra = "      Environment: {Variables: {A: &v hello, B: *v}}"
+    path = _write(tmp_path, FN.format(runtime=PY, extra=extra))
+    assert load_template(path).functions["Fn"].environment == {"A": "hello", "B": "hello"}
+
+
+def test_a_started_host_reads_an_unchanged_template_without_cfn_lint(tmp_path: Path) -> None:
+    """The decoded template is cached by content, so a host start on an unchanged template
+    pays for neither cfn-lint's nor samtranslator's import (seconds on a busy machine)."""
+    cache = tmp_path / "cache"
+    code = (
+        "import sys; from devhost.template import load_template; "
+        f"load_template({str(TEMPLATE)!r}); "
+        "print(sorted(m for m in ('cfnlint', 'samtranslator') if m in sys.modules))"
+    )
+    env = {**os.environ, "DEVHOST_CACHE_DIR": str(cache)}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert first.stdout.strip() == "['cfnlint', 'samtranslator']", first.stderr
+    assert second.stdout.strip() == "[]", second.stderr

@@ -99,7 +99,12 @@ def post_reset(host: str) -> None:
 
     # Not the local host (e.g. AWS): nothing to reset, and no harm done.
     with contextlib.suppress(requests.RequestException):
-        requests.post(host.rstrip("/") + "/_host/reset", json={}, timeout=10)
+        requests.post(
+            host.rstrip("/") + "/_host/reset",
+            json={},
+            headers={"X-Devhost-Control": "1"},  # the host refuses control calls without it
+            timeout=10,
+        )
 
 
 @events.test_start.add_listener  # type: ignore[untyped-decorator]

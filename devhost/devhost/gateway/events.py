@@ -1,5 +1,5 @@
-"""API Gateway HTTP API (payload format 2.0): routing, the event sent to Lambda, and the
-mapping of the function's response back to HTTP.
+"""API Gateway HTTP API (payload format 2.0): the event sent to Lambda for a request, and the
+mapping of the function's result back to an HTTP response.
 
 Reference: "Create AWS Lambda proxy integrations for HTTP APIs in API Gateway"
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html):
@@ -15,112 +15,25 @@ import binascii
 import json
 import os
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
+from devhost.http.messages import HttpRequest, HttpResponse
 from devhost.template import ACCOUNT_ID, RouteSpec
 
 __all__ = [
-    "HttpResponse",
+    "INTERNAL_ERROR",
     "MalformedResponse",
-    "Router",
     "build_event",
-    "gateway_error",
     "map_response",
+    "new_apigw_request_id",
+    "new_trace_id",
 ]
 
 # Content types API Gateway HTTP APIs pass to Lambda as text; every other body (including
 # a request without a content type) arrives base64-encoded with isBase64Encoded: true.
 _TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-# --------------------------------------------------------------------------------------
-# Routing
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _CompiledRoute:
-    route: RouteSpec
-    segments: tuple[str, ...]
-    params: tuple[tuple[int, str], ...]  # (segment index, name) for {name}
-    greedy: str | None  # name of the {name+} variable
-    literal_count: int
-
-
-class Router:
-    """Picks the route API Gateway would pick: an exact path beats a path with variables,
-    which beats a greedy ``{proxy+}``; a specific method beats ``ANY``; ``$default`` last."""
-
-    def __init__(self, routes: Iterable[RouteSpec]) -> None:
-        self._exact: dict[tuple[str, str], RouteSpec] = {}
-        self._patterns: list[_CompiledRoute] = []
-        self._default: RouteSpec | None = None
-        for route in routes:
-            if route.path == "$default":
-                self._default = route
-                continue
-            segments = tuple(s for s in route.path.split("/") if s)
-            if not any(s.startswith("{") for s in segments):
-                self._exact[(route.method, "/" + "/".join(segments))] = route
-                continue
-            params: list[tuple[int, str]] = []
-            greedy = None
-            for i, seg in enumerate(segments):
-                if seg.startswith("{") and seg.endswith("+}"):
-                    greedy = seg[1:-2]
-                elif seg.startswith("{"):
-                    params.append((i, seg[1:-1]))
-            literal = sum(1 for s in segments if not s.startswith("{"))
-            self._patterns.append(_CompiledRoute(route, segments, tuple(params), greedy, literal))
-        # Most specific first: no greedy, more literal segments, more segments, method.
-        self._patterns.sort(
-            key=lambda c: (
-                c.greedy is None,
-                c.literal_count,
-                len(c.segments),
-                c.route.method != "ANY",
-            ),
-            reverse=True,
-        )
-
-    def match(self, method: str, path: str) -> tuple[RouteSpec, dict[str, str]] | None:
-        norm = "/" + "/".join(s for s in path.split("/") if s)
-        route = self._exact.get((method, norm)) or self._exact.get(("ANY", norm))
-        if route is not None:
-            return route, {}
-        parts = [s for s in path.split("/") if s]
-        for compiled in self._patterns:
-            if compiled.route.method not in (method, "ANY"):
-                continue
-            params = _match_segments(compiled, parts)
-            if params is not None:
-                return compiled.route, params
-        if self._default is not None:
-            return self._default, {}
-        return None
-
-
-def _match_segments(compiled: _CompiledRoute, parts: Sequence[str]) -> dict[str, str] | None:
-    segs = compiled.segments
-    if compiled.greedy is not None:
-        fixed = len(segs) - 1
-        if len(parts) <= fixed:
-            return None
-    elif len(parts) != len(segs):
-        return None
-    for i, seg in enumerate(segs):
-        if compiled.greedy is not None and i == len(segs) - 1:
-            break
-        if not seg.startswith("{") and seg != parts[i]:
-            return None
-    params = {name: unquote(parts[i]) for i, name in compiled.params}
-    if compiled.greedy is not None:
-        params[compiled.greedy] = unquote("/".join(parts[len(segs) - 1 :]))
-    return params
 
 
 # --------------------------------------------------------------------------------------
@@ -149,32 +62,21 @@ def new_apigw_request_id() -> str:
 
 
 def new_trace_id(epoch_s: float) -> str:
+    """The ``X-Amzn-Trace-Id`` API Gateway adds to a request: a new X-Ray root."""
     return f"Root=1-{int(epoch_s):08x}-{os.urandom(12).hex()}"
 
 
-@dataclass
-class RequestInfo:
-    """What the front server parsed from the HTTP request."""
-
-    method: str
-    raw_path: str
-    raw_query: str
-    headers: list[tuple[str, str]]  # as received, in order
-    body: bytes
-    source_ip: str
-    protocol: str = "HTTP/1.1"
-    server_port: int = 3000
-    request_id: str = field(default_factory=new_apigw_request_id)
-    epoch_s: float = field(default_factory=time.time)
-
-
 def build_event(
-    req: RequestInfo,
+    req: HttpRequest,
     route: RouteSpec,
     path_params: dict[str, str],
+    *,
+    request_id: str,
+    trace_id: str,
     stage: str = "$default",
     api_id: str = "local",
-    trace_id: str | None = None,
+    server_port: int = 3000,
+    stage_variables: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The payload format 2.0 event API Gateway sends for ``req`` on ``route``."""
     headers: dict[str, str] = {}
@@ -187,25 +89,25 @@ def build_event(
         headers[lname] = f"{headers[lname]},{value}" if lname in headers else value
     host = headers.get("host", "localhost")
     domain = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    headers.setdefault("x-forwarded-for", req.source_ip)
-    headers.setdefault("x-forwarded-port", str(req.server_port))
+    headers.setdefault("x-forwarded-for", req.peer)
+    headers.setdefault("x-forwarded-port", str(server_port))
     headers.setdefault("x-forwarded-proto", "http")
-    headers["x-amzn-trace-id"] = trace_id or new_trace_id(req.epoch_s)
+    headers["x-amzn-trace-id"] = trace_id
     if req.body and "content-length" not in headers:
         headers["content-length"] = str(len(req.body))
 
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route.route_key,
-        "rawPath": req.raw_path,
-        "rawQueryString": req.raw_query,
+        "rawPath": req.path,
+        "rawQueryString": req.query,
     }
     if cookies:
         event["cookies"] = cookies
     event["headers"] = headers
-    if req.raw_query:
+    if req.query:
         qs: dict[str, str] = {}
-        for key, value in parse_qsl(req.raw_query, keep_blank_values=True):
+        for key, value in parse_qsl(req.query, keep_blank_values=True):
             qs[key] = f"{qs[key]},{value}" if key in qs else value
         event["queryStringParameters"] = qs
     event["requestContext"] = {
@@ -215,19 +117,21 @@ def build_event(
         "domainPrefix": domain.split(".", 1)[0],
         "http": {
             "method": req.method,
-            "path": req.raw_path,
-            "protocol": req.protocol,
-            "sourceIp": req.source_ip,
+            "path": req.path,
+            "protocol": req.version,
+            "sourceIp": req.peer,
             "userAgent": headers.get("user-agent", ""),
         },
-        "requestId": req.request_id,
+        "requestId": request_id,
         "routeKey": route.route_key,
         "stage": stage,
-        "time": _clf_time(req.epoch_s),
-        "timeEpoch": int(req.epoch_s * 1000),
+        "time": _clf_time(req.received_at),
+        "timeEpoch": int(req.received_at * 1000),
     }
     if path_params:
         event["pathParameters"] = path_params
+    if stage_variables:
+        event["stageVariables"] = dict(stage_variables)
     if req.body:
         if _is_text(headers.get("content-type")):
             try:
@@ -249,21 +153,8 @@ def build_event(
 # --------------------------------------------------------------------------------------
 
 
-@dataclass
-class HttpResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
 class MalformedResponse(ValueError):
     """The function's result is not a valid payload 2.0 response."""
-
-
-def gateway_error(status: int, message: str) -> HttpResponse:
-    """An error generated by API Gateway itself (``{"message": ...}``)."""
-    body = json.dumps({"message": message}).encode()
-    return HttpResponse(status, [("Content-Type", "application/json")], body)
 
 
 INTERNAL_ERROR = "Internal Server Error"

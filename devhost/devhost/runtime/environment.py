@@ -1,0 +1,244 @@
+"""One Lambda execution environment: its process, its Runtime API, its state, and the invoke
+protocol on top of them. The pool decides when an environment changes state; the environment
+checks that the change is allowed and owns everything about the process."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devhost.logs import LogSink
+from devhost.runtime.launch import LaunchSettings, launch_spec
+from devhost.runtime.process import RuntimeProcess
+from devhost.runtime.runtime_api import (
+    InitStatus,
+    InvokeTimeout,
+    RuntimeApi,
+    RuntimeGone,
+    RuntimeLost,
+)
+from devhost.runtime.states import EnvState, Outcome, check_transition
+from devhost.template import FunctionSpec
+
+__all__ = ["EnvironmentDead", "ExecutionEnvironment", "InitFailed", "InvokeResult"]
+
+# Lambda's synchronous invocation payload limit, request and response: 6 MiB + 100 bytes
+# (the Runtime Interface Emulator's interop.MaxPayloadSize).
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100
+
+
+class InitFailed(Exception):
+    def __init__(self, error_type: str, message: str, init_ms: float) -> None:
+        super().__init__(f"{error_type}: {message}")
+        self.error_type = error_type
+        self.message = message
+        self.init_ms = init_ms
+
+
+class EnvironmentDead(Exception):
+    """The environment died between invocations; the event was not delivered."""
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    outcome: Outcome
+    payload: bytes | None
+    error_type: str | None
+    error_message: str | None
+    duration_ms: float
+
+
+class ExecutionEnvironment:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        env_id: str,
+        log: LogSink,
+        settings: LaunchSettings,
+    ) -> None:
+        self.spec = spec
+        self.env_id = env_id
+        self.log = log
+        self.settings = settings
+        self.state = EnvState.STARTING
+        self.leased = False  # held by a request (a cold start's INIT, or an invocation)
+        self.stale = False  # end after the current invocation (reset / code change)
+        self.last_used = time.monotonic()
+        self.invocations = 0
+        self.init_ms: float | None = None
+        self.kill_reason: str | None = None
+        self.runtime_api = RuntimeApi(env_id, log.host)
+        self.process = RuntimeProcess(self._output, self._exited)
+        self._exit_listeners: list[Callable[[ExecutionEnvironment], None]] = []
+        self._start_error: str | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def create(
+        cls, spec: FunctionSpec, serial: int, log: LogSink, settings: LaunchSettings
+    ) -> ExecutionEnvironment:
+        return cls(spec, f"{spec.logical_id}-{serial}-{uuid.uuid4().hex[:6]}", log, settings)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def transition(self, target: EnvState) -> None:
+        """Move to ``target`` (the pool calls this under its lock)."""
+        check_transition(self.env_id, self.state, target)
+        self.state = target
+
+    @property
+    def alive(self) -> bool:
+        return self.process.running and self.kill_reason is None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start INIT: the Runtime API, then the process."""
+        self.runtime_api.start()
+        try:
+            self.process.launch(launch_spec(self.spec, self.runtime_api.address, self.settings))
+        except OSError as exc:
+            self._start_error = str(exc)
+            self.runtime_api.process_exited()
+
+    def wait_ready(self, timeout_s: float) -> float:
+        """Block until INIT ends; return the Init Duration (ms) or raise InitFailed."""
+        report = self.runtime_api.wait_init(timeout_s)
+        self.init_ms = report.init_ms
+        if report.status is InitStatus.READY:
+            return report.init_ms
+        if report.status is InitStatus.TIMEOUT:
+            self.kill("init-timeout")
+            raise InitFailed(
+                "Runtime.InitTimeout",
+                f"INIT did not finish in {timeout_s:.2f} seconds",
+                report.init_ms,
+            )
+        if report.status is InitStatus.ERROR:
+            self.kill("init-error")
+            raise InitFailed(
+                report.error_type or "Runtime.Unknown", report.error_message or "", report.init_ms
+            )
+        if self._start_error is not None:
+            raise InitFailed(
+                "Runtime.StartError", f"cannot start the runtime: {self._start_error}", 0.0
+            )
+        self.process.exited.wait(2.0)
+        raise InitFailed(
+            "Runtime.ExitError",
+            f"Runtime exited with error: {self.process.exit_detail()}",
+            report.init_ms,
+        )
+
+    def invoke(self, request_id: str, payload: bytes, trace_id: str) -> InvokeResult:
+        """Deliver one event under the function's Timeout; raises EnvironmentDead when the
+        environment could not take it (the caller may use another one)."""
+        if not self.alive:
+            raise EnvironmentDead(self.env_id)
+        timeout_s = self.spec.timeout_s
+        self.process.resume()
+        try:
+            reply = self.runtime_api.invoke(
+                request_id, payload, time.time() + timeout_s, self.spec.arn, trace_id
+            )
+        except RuntimeGone as exc:
+            raise EnvironmentDead(self.env_id) from exc
+        except InvokeTimeout:
+            self.kill("timeout")
+            return InvokeResult(
+                Outcome.TIMEOUT,
+                None,
+                "Sandbox.Timedout",
+                f"Task timed out after {timeout_s:.2f} seconds",
+                timeout_s * 1000.0,
+            )
+        except RuntimeLost as exc:
+            return self._died(exc.duration_ms)
+        finally:
+            self.invocations += 1
+        self.process.pause()
+        if reply.error_type is not None:
+            return InvokeResult(
+                Outcome.ERROR, reply.body, reply.error_type, reply.error_message, reply.duration_ms
+            )
+        if len(reply.body) > MAX_PAYLOAD_BYTES:
+            return InvokeResult(
+                Outcome.ERROR,
+                None,
+                "Function.ResponseSizeTooLarge",
+                f"Response payload size ({len(reply.body)} bytes) exceeded maximum allowed "
+                f"payload size ({MAX_PAYLOAD_BYTES} bytes).",
+                reply.duration_ms,
+            )
+        return InvokeResult(Outcome.OK, reply.body, None, None, reply.duration_ms)
+
+    def _died(self, duration_ms: float) -> InvokeResult:
+        """The runtime connection closed mid-invocation: the process crashed or was killed."""
+        self.process.exited.wait(2.0)
+        detail = self.process.exit_detail()
+        with self._lock:
+            reason = self.kill_reason
+            if reason is None:
+                self.kill_reason = "crash"
+        if reason == "oom":
+            return InvokeResult(
+                Outcome.OOM,
+                None,
+                "Runtime.OutOfMemory",
+                f"Runtime exited with error: {detail}",
+                duration_ms,
+            )
+        return InvokeResult(
+            Outcome.CRASH,
+            None,
+            "Runtime.ExitError",
+            f"Runtime exited with error: {detail}",
+            duration_ms,
+        )
+
+    def kill(self, reason: str) -> None:
+        """End now (SIGKILL); the first reason given is kept."""
+        with self._lock:
+            if self.kill_reason is None:
+                self.kill_reason = reason
+        self.process.kill()
+        self.runtime_api.shutdown()
+
+    def shutdown(self) -> None:
+        """End gracefully (SIGTERM, SIGKILL shortly after) and free the sockets."""
+        if self.process.running:
+            with self._lock:
+                if self.kill_reason is None:
+                    self.kill_reason = "shutdown"
+            self.process.terminate()
+        self.close()
+
+    def close(self) -> None:
+        """Release sockets and files; when no thread uses the environment any more."""
+        self.runtime_api.close()
+        self.process.close()
+
+    def add_exit_listener(self, listener: Callable[[ExecutionEnvironment], None]) -> None:
+        """``listener(env)`` runs when the process ends, whatever the reason."""
+        self._exit_listeners.append(listener)
+
+    # -- memory --------------------------------------------------------------------------
+
+    def rss_bytes(self) -> int:
+        return self.process.rss_bytes()
+
+    def peak_bytes(self) -> int:
+        return self.process.peak_bytes()
+
+    # -- process callbacks ---------------------------------------------------------------
+
+    def _output(self, line: str) -> None:
+        self.log.emit(self.spec.logical_id, line)
+
+    def _exited(self) -> None:
+        self.runtime_api.process_exited()
+        for listener in self._exit_listeners:
+            listener(self)

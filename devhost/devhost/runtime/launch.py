@@ -1,0 +1,95 @@
+"""What an execution environment's process is started with: the command, its working directory
+and its environment variables. The one place that decides them (the interpreter, the import
+path, Lambda's reserved variables), so that changing how functions run changes only this."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from devhost.template import FunctionSpec
+
+__all__ = ["LaunchSettings", "LaunchSpec", "launch_spec"]
+
+# Passed through from the host's own environment (credentials and endpoints for AWS SDKs,
+# certificates, the home directory); everything else an environment sees is set below.
+_PASSTHROUGH = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ENDPOINT_URL",
+    "HOME",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+)
+
+
+@dataclass(frozen=True)
+class LaunchSettings:
+    """The host-wide choices that shape every launch."""
+
+    python: str = sys.executable
+    region: str = "us-east-1"
+    sam_local_hint: bool = True  # AWS_SAM_LOCAL=true, as `sam local` sets it
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+
+
+def launch_spec(spec: FunctionSpec, runtime_api: str, settings: LaunchSettings) -> LaunchSpec:
+    """How to start one environment of ``spec`` whose Runtime API listens on ``runtime_api``."""
+    env: dict[str, str] = {k: os.environ[k] for k in _PASSTHROUGH if k in os.environ}
+    env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL_")})
+    env.update(spec.environment)
+    region = settings.region
+    env.update(
+        {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            # Lambda's Python runtimes set en_US.UTF-8 (the template may still override it)
+            "LANG": spec.environment.get("LANG", "en_US.UTF-8"),
+            "TZ": ":UTC",
+            "PYTHONPATH": os.pathsep.join(
+                [str(spec.code_dir), *[str(layer.content_dir) for layer in spec.layers]]
+            ),
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "LAMBDA_RUNTIME_DIR": str(Path(settings.python).parent),
+            "_HANDLER": spec.handler,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": (
+                time.strftime("%Y/%m/%d", time.gmtime()) + f"/[$LATEST]{uuid.uuid4().hex}"
+            ),
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_RUNTIME_API": runtime_api,
+        }
+    )
+    if spec.log_format:
+        env["AWS_LAMBDA_LOG_FORMAT"] = spec.log_format
+    if spec.application_log_level:
+        env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
+    if settings.sam_local_hint:
+        env["AWS_SAM_LOCAL"] = "true"
+    # awslambdaric switches to its multi-concurrency mode when this is set
+    env.pop("AWS_LAMBDA_MAX_CONCURRENCY", None)
+    return LaunchSpec(
+        argv=[settings.python, "-m", "awslambdaric", spec.handler],
+        cwd=spec.code_dir,
+        env=env,
+    )

@@ -1,0 +1,238 @@
+"""The execution environments of one function (as serverless-offline's ``LambdaFunctionPool``):
+which are live, which are idle (reused most recent first), and every change of their state,
+made here under the pool's lock and nowhere else."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devhost.runtime.capacity import Capacity
+from devhost.runtime.environment import ExecutionEnvironment
+from devhost.runtime.states import EnvState
+from devhost.template import FunctionSpec
+
+__all__ = ["FunctionPool", "Gauges", "Lease", "NoEnvironment"]
+
+EnvironmentFactory = Callable[[FunctionSpec, int], ExecutionEnvironment]
+
+
+@dataclass(frozen=True)
+class Gauges:
+    live: int
+    busy: int  # leased to a request (a cold start's INIT included)
+    idle: int
+    starting: int  # INIT running (cold starts and EAGER warm-ups)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"live": self.live, "busy": self.busy, "idle": self.idle, "starting": self.starting}
+
+
+@dataclass(frozen=True)
+class Lease:
+    """An environment held by one request. ``cold``: it was started for this request and
+    still has to finish INIT."""
+
+    env: ExecutionEnvironment
+    cold: bool
+    concurrent: int  # environments of this function leased, this one included
+    function_environments: int
+    host_environments: int
+
+
+class NoEnvironment(Exception):
+    """No environment for the request: Lambda's reserved concurrency (``throttled``) or the
+    host's own cap (``capacity``) was reached."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason  # "reserved" | "capacity"
+        self.detail = detail
+
+
+class FunctionPool:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        capacity: Capacity,
+        factory: EnvironmentFactory,
+        end: Callable[[list[ExecutionEnvironment]], None],
+    ) -> None:
+        self.spec = spec
+        self.capacity = capacity
+        self._factory = factory
+        self._end = end  # ends environments off the caller's thread
+        self._lock = threading.Lock()
+        self._envs: set[ExecutionEnvironment] = set()
+        self._idle: list[ExecutionEnvironment] = []  # most recently used last
+        self._serial = 0
+        self.closed = False
+
+    # -- taking an environment -----------------------------------------------------------
+
+    def lease(self) -> Lease | None:
+        """An idle environment (warm), else a new one if a slot is free (cold), else None
+        when only the host's cap stands in the way. Raises NoEnvironment at the function's
+        reserved concurrency."""
+        discarded: list[ExecutionEnvironment] = []
+        try:
+            with self._lock:
+                while self._idle:
+                    env = self._idle.pop()
+                    if env.alive and not env.stale:
+                        return self._lease(env, cold=False)
+                    self._remove(env)
+                    discarded.append(env)
+                reserved = self.spec.reserved_concurrency
+                if reserved is not None and len(self._envs) >= reserved:
+                    raise NoEnvironment("reserved", f"reserved concurrency {reserved}")
+                if self.closed or not self.capacity.try_take():
+                    return None
+                env = self._new()
+                return self._lease(env, cold=True)
+        finally:
+            self._end(discarded)
+
+    def _lease(self, env: ExecutionEnvironment, cold: bool) -> Lease:
+        if not cold:
+            env.transition(EnvState.BUSY)
+        env.leased = True
+        return Lease(
+            env,
+            cold,
+            sum(1 for e in self._envs if e.leased),
+            len(self._envs),
+            self.capacity.live,
+        )
+
+    def _new(self) -> ExecutionEnvironment:
+        self._serial += 1
+        env = self._factory(self.spec, self._serial)
+        env.add_exit_listener(self._exited)
+        self._envs.add(env)
+        return env
+
+    def warm(self) -> ExecutionEnvironment | None:
+        """A new environment for nobody (``--warm-containers EAGER``); None at the cap."""
+        with self._lock:
+            if self.closed or not self.capacity.try_take():
+                return None
+            return self._new()
+
+    # -- giving it back ------------------------------------------------------------------
+
+    def initialised(self, env: ExecutionEnvironment) -> None:
+        """A cold start's INIT ended well: the invocation begins."""
+        with self._lock:
+            env.transition(EnvState.BUSY)
+
+    def warmed(self, env: ExecutionEnvironment) -> None:
+        """An EAGER environment's INIT ended well: it waits for work."""
+        self._settle(env, EnvState.IDLE, keep=True)
+
+    def release(self, env: ExecutionEnvironment, keep: bool) -> None:
+        """The request is done with ``env``: back to idle, or ended."""
+        self._settle(env, EnvState.IDLE, keep)
+
+    def _settle(self, env: ExecutionEnvironment, target: EnvState, keep: bool) -> None:
+        ended: list[ExecutionEnvironment] = []
+        with self._lock:
+            env.leased = False
+            if keep and env.alive and not env.stale and not self.closed and env in self._envs:
+                env.transition(target)
+                env.last_used = time.monotonic()
+                self._idle.append(env)
+            else:
+                self._remove(env)
+                ended.append(env)
+        if ended:
+            self._end(ended)
+        else:
+            self.capacity.notify()
+
+    def _remove(self, env: ExecutionEnvironment) -> None:
+        """Under the lock: forget ``env`` and free its slot (once, whoever calls first)."""
+        if env.state is not EnvState.ENDED:
+            env.transition(EnvState.ENDED)
+        if env in self._idle:
+            self._idle.remove(env)
+        if env in self._envs:
+            self._envs.discard(env)
+            self.capacity.give_back()
+
+    def _exited(self, env: ExecutionEnvironment) -> None:
+        """The process ended on its own while idle (or while starting for nobody)."""
+        with self._lock:
+            if env.leased or env not in self._envs:
+                return  # the request that holds it deals with it
+            self._remove(env)
+        if env.kill_reason is None:
+            env.log.host(f"{env.env_id} exited while idle ({env.process.exit_detail()})")
+        env.close()
+
+    # -- ending many -----------------------------------------------------------------------
+
+    def invalidate(self) -> int:
+        """End idle environments now and the others after their invocation; return how
+        many were ended now."""
+        with self._lock:
+            idle = list(self._idle)
+            for env in self._envs:
+                env.stale = True
+            for env in idle:
+                self._remove(env)
+        self._end(idle)
+        return len(idle)
+
+    def reap(self, idle_for_s: float, keep: int = 0) -> list[ExecutionEnvironment]:
+        """End environments idle for ``idle_for_s`` or more, keeping the ``keep`` most
+        recently used ones."""
+        now = time.monotonic()
+        with self._lock:
+            candidates = self._idle[: max(0, len(self._idle) - keep)]
+            reaped = [env for env in candidates if now - env.last_used >= idle_for_s]
+            for env in reaped:
+                self._remove(env)
+        self._end(reaped)
+        return reaped
+
+    def oldest_idle(self) -> float | None:
+        """When the least recently used idle environment was last used."""
+        with self._lock:
+            return self._idle[0].last_used if self._idle else None
+
+    def evict_oldest_idle(self) -> bool:
+        """End the least recently used idle environment (to free a slot elsewhere)."""
+        with self._lock:
+            if not self._idle:
+                return False
+            env = self._idle[0]
+            self._remove(env)
+        self._end([env])
+        return True
+
+    def close(self) -> list[ExecutionEnvironment]:
+        """Stop taking work; every live environment, for the caller to end."""
+        with self._lock:
+            self.closed = True
+            envs = list(self._envs)
+            for env in envs:
+                self._remove(env)
+        return envs
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def gauges(self) -> Gauges:
+        with self._lock:
+            return Gauges(
+                live=len(self._envs),
+                busy=sum(1 for e in self._envs if e.leased),
+                idle=len(self._idle),
+                starting=sum(1 for e in self._envs if e.state is EnvState.STARTING),
+            )
+
+    def environments(self) -> list[ExecutionEnvironment]:
+        with self._lock:
+            return list(self._envs)

@@ -1,0 +1,305 @@
+"""Lambda, as the gateway sees it: one pool of execution environments per function, the
+host-wide capacity, and ``invoke``. Also the background work that keeps the pools honest:
+the memory monitor (MemorySize is enforced) and the idle reaper."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from devhost.logs import LogSink, init_report_line, start_line
+from devhost.metering import InvocationLog, Metering
+from devhost.runtime.capacity import Capacity
+from devhost.runtime.environment import (
+    EnvironmentDead,
+    ExecutionEnvironment,
+    InitFailed,
+    InvokeResult,
+)
+from devhost.runtime.invocation import Invocation
+from devhost.runtime.launch import LaunchSettings
+from devhost.runtime.pool import FunctionPool, Gauges, Lease, NoEnvironment
+from devhost.runtime.states import Outcome
+from devhost.template import FunctionSpec
+
+__all__ = ["LambdaService", "ServiceSettings"]
+
+MIB = 1024 * 1024
+_DELIVERY_ATTEMPTS = 3  # an environment that died while idle is replaced, not reported
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    max_environments: int = 32
+    capacity_wait_s: float = 10.0  # at the host's cap: wait this long for an environment
+    idle_timeout_s: float = 300.0
+    memory_poll_s: float = 0.02
+    keep_warm: bool = False  # EAGER: the reaper keeps one environment per function
+
+
+class LambdaService:
+    def __init__(
+        self,
+        functions: Iterable[FunctionSpec],
+        settings: ServiceSettings,
+        launch: LaunchSettings,
+        log: LogSink,
+        metering: Metering,
+        invocation_log: InvocationLog | None,
+    ) -> None:
+        self.settings = settings
+        self.launch = launch
+        self.log = log
+        self.metering = metering
+        self.invocation_log = invocation_log
+        self.capacity = Capacity(settings.max_environments)
+        self.pools: dict[str, FunctionPool] = {
+            spec.logical_id: FunctionPool(spec, self.capacity, self._create, self._end)
+            for spec in functions
+        }
+        self._stopping = threading.Event()
+
+    def _create(self, spec: FunctionSpec, serial: int) -> ExecutionEnvironment:
+        env = ExecutionEnvironment.create(spec, serial, self.log, self.launch)
+        env.start()
+        return env
+
+    @staticmethod
+    def _end(envs: list[ExecutionEnvironment]) -> None:
+        for env in envs:
+            threading.Thread(target=env.shutdown, name="devhost-end", daemon=True).start()
+
+    # -- invoke --------------------------------------------------------------------------
+
+    def invoke(self, inv: Invocation, payload: bytes) -> None:
+        """Run ``inv`` on an environment of its function; the outcome is recorded on ``inv``
+        (nothing is raised for what the function or the platform did)."""
+        pool = self.pools[inv.spec.logical_id]
+        for _attempt in range(_DELIVERY_ATTEMPTS):
+            lease = self._lease(pool, inv)
+            if lease is None:
+                return
+            inv.leased(lease)
+            env = lease.env
+            if lease.cold and not self._initialise(pool, env, inv):
+                return
+            inv.request_id = str(uuid.uuid4())
+            self.log.emit(inv.spec.logical_id, start_line(inv.request_id))
+            try:
+                result = env.invoke(inv.request_id, payload, inv.lambda_trace_id)
+            except EnvironmentDead:
+                pool.release(env, keep=False)
+                self.log.host(f"{env.env_id} ended between invocations; using another one")
+                continue
+            result = self._within_memory(env, result)
+            keep = result.outcome.keeps_environment
+            inv.peak_bytes = env.peak_bytes()
+            pool.release(env, keep)
+            inv.completed(result)
+            return
+        inv.completed(
+            InvokeResult(Outcome.CRASH, None, "Runtime.ExitError", "no environment took it", 0.0)
+        )
+
+    def _lease(self, pool: FunctionPool, inv: Invocation) -> Lease | None:
+        """An environment for ``inv``: at the host's cap, evict another function's idle one,
+        else wait (bounded) for one to be free. None (recorded on ``inv``) when refused."""
+        deadline = time.monotonic() + self.settings.capacity_wait_s
+        waited_since: float | None = None
+        while True:
+            try:
+                lease = pool.lease()
+            except NoEnvironment as exc:
+                inv.refused(
+                    Outcome.THROTTLED, "TooManyRequestsException", exc.detail, self._gauges(pool)
+                )
+                return None
+            if lease is not None:
+                if waited_since is not None:
+                    inv.capacity_wait_ms = (time.monotonic() - waited_since) * 1000.0
+                return lease
+            if self._evict_idle(exclude=pool):
+                continue
+            now = time.monotonic()
+            if waited_since is None:
+                waited_since = now
+            if now >= deadline:
+                inv.capacity_wait_ms = (now - waited_since) * 1000.0
+                inv.refused(
+                    Outcome.CAPACITY,
+                    "HostCapacityReached",
+                    f"--max-environments {self.settings.max_environments}",
+                    self._gauges(pool),
+                )
+                return None
+            self.capacity.wait(min(0.25, deadline - now))
+
+    def _evict_idle(self, exclude: FunctionPool) -> bool:
+        """End the least recently used idle environment of another function."""
+        candidates = [
+            (oldest, pool)
+            for pool in self.pools.values()
+            if pool is not exclude and (oldest := pool.oldest_idle()) is not None
+        ]
+        for _oldest, pool in sorted(candidates, key=lambda c: c[0]):
+            if pool.evict_oldest_idle():
+                return True
+        return False
+
+    def _initialise(self, pool: FunctionPool, env: ExecutionEnvironment, inv: Invocation) -> bool:
+        try:
+            inv.init_ms = env.wait_ready(self.init_timeout(inv.spec))
+        except InitFailed as exc:
+            pool.release(env, keep=False)
+            inv.request_id = str(uuid.uuid4())
+            inv.init_failed(exc, env.peak_bytes())
+            return False
+        pool.initialised(env)
+        return True
+
+    @staticmethod
+    def init_timeout(spec: FunctionSpec) -> float:
+        return max(10.0, spec.timeout_s)
+
+    def _within_memory(self, env: ExecutionEnvironment, result: InvokeResult) -> InvokeResult:
+        """Over MemorySize between two samples of the memory monitor: Lambda would have
+        killed the environment during this invocation."""
+        if result.outcome is Outcome.OK and env.rss_bytes() > env.spec.memory_mb * MIB:
+            env.kill("oom")
+            return InvokeResult(
+                Outcome.OOM,
+                None,
+                "Runtime.OutOfMemory",
+                "Runtime exited with error: signal: killed",
+                result.duration_ms,
+            )
+        return result
+
+    def _gauges(self, pool: FunctionPool) -> tuple[int, int, int]:
+        gauges = pool.gauges()
+        return gauges.busy, gauges.live, self.capacity.live
+
+    # -- after the response --------------------------------------------------------------
+
+    def report(self, inv: Invocation) -> None:
+        """Log lines, metering and the invocation log, once the response is written."""
+        tag = inv.spec.logical_id
+        if inv.outcome is Outcome.THROTTLED:
+            self.log.host(f"throttled {inv.route_key} -> {tag} ({inv.rejection})")
+        elif inv.outcome is Outcome.CAPACITY:
+            self.log.host(
+                f"no environment for {inv.route_key} -> {tag}: the host's {inv.rejection} "
+                f"cap was reached and none was free after {inv.capacity_wait_ms:.0f} ms "
+                "(a limit of this machine, not a Lambda throttle)"
+            )
+        elif inv.outcome is Outcome.REJECTED:
+            self.log.host(f"not invoked {inv.route_key} -> {tag}: {inv.rejection}")
+        else:
+            lease = inv.lease
+            if lease is not None and inv.outcome.keeps_environment:
+                self._check_peak(lease.env, inv)
+            for line in inv.platform_lines():
+                self.log.emit(tag, line)
+        record = inv.record()
+        self.metering.record(record)
+        if self.invocation_log is not None:
+            self.invocation_log.append(record)
+
+    def _check_peak(self, env: ExecutionEnvironment, inv: Invocation) -> None:
+        inv.peak_bytes = max(inv.peak_bytes, env.peak_bytes())
+        limit = env.spec.memory_mb * MIB
+        if inv.peak_bytes > limit and env.kill_reason is None:
+            self.log.host(
+                f"{env.env_id}: peak memory {inv.max_memory_mb} MB passed MemorySize "
+                f"{env.spec.memory_mb} MB; killed"
+            )
+            env.kill("oom")
+
+    # -- many environments at once -----------------------------------------------------------
+
+    def prewarm(self, functions: Iterable[str] | None = None, timeout_s: float = 60.0) -> None:
+        """Start one environment per function that has none (``--warm-containers EAGER``)."""
+        names = list(functions) if functions is not None else list(self.pools)
+        threads = [
+            threading.Thread(target=self._warm, args=(self.pools[n],), daemon=True)
+            for n in names
+            if self.pools[n].gauges().live == 0
+        ]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + timeout_s
+        for t in threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+
+    def _warm(self, pool: FunctionPool) -> None:
+        env = pool.warm()
+        if env is None:
+            return
+        try:
+            init_ms = env.wait_ready(self.init_timeout(pool.spec))
+        except InitFailed as exc:
+            self.log.emit(
+                pool.spec.logical_id, init_report_line(exc.init_ms, "error", exc.error_type)
+            )
+            pool.release(env, keep=False)
+            return
+        self.log.emit(pool.spec.logical_id, init_report_line(init_ms, "success"))
+        pool.warmed(env)
+
+    def invalidate(self, function: str | None = None) -> int:
+        """End idle environments now and busy ones after their invocation (``function`` or
+        all); return how many were ended now. Raises KeyError for an unknown function."""
+        if function is not None and function not in self.pools:
+            raise KeyError(function)
+        pools = [self.pools[function]] if function is not None else list(self.pools.values())
+        return sum(pool.invalidate() for pool in pools)
+
+    def gauges(self) -> dict[str, Gauges]:
+        return {name: pool.gauges() for name, pool in self.pools.items()}
+
+    def environments(self) -> list[ExecutionEnvironment]:
+        return [env for pool in self.pools.values() for env in pool.environments()]
+
+    # -- background ------------------------------------------------------------------------
+
+    def start_background(self, spawn: Callable[[Callable[[], None], str], None]) -> None:
+        spawn(self._memory_loop, "devhost-memory")
+        if self.settings.idle_timeout_s > 0:
+            spawn(self._reaper_loop, "devhost-reaper")
+
+    def _memory_loop(self) -> None:
+        while not self._stopping.wait(self.settings.memory_poll_s):
+            for env in self.environments():
+                limit = env.spec.memory_mb * MIB
+                rss = env.rss_bytes()
+                if rss > limit and env.kill_reason is None:
+                    self.log.host(
+                        f"{env.env_id}: resident memory {rss // MIB} MB passed MemorySize "
+                        f"{env.spec.memory_mb} MB; killed"
+                    )
+                    env.kill("oom")
+
+    def _reaper_loop(self) -> None:
+        timeout = self.settings.idle_timeout_s
+        keep = 1 if self.settings.keep_warm else 0
+        interval = min(1.0, max(0.05, timeout / 4))
+        while not self._stopping.wait(interval):
+            for name, pool in self.pools.items():
+                reaped = pool.reap(timeout, keep)
+                if reaped:
+                    self.log.host(
+                        f"reaped {len(reaped)} idle environment(s) of {name} (idle > {timeout:g}s)"
+                    )
+
+    def stop(self) -> None:
+        """Stop the background loops and end every environment (waiting briefly)."""
+        self._stopping.set()
+        envs = [env for pool in self.pools.values() for env in pool.close()]
+        threads = [threading.Thread(target=env.shutdown, daemon=True) for env in envs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(2.0)
