@@ -1,7 +1,8 @@
-"""The FastAPI application every function is built on.
+"""The FastAPI application every function is built on, and its Lambda entry.
 
 ``create_service_app`` gives each function the same error shape, the same invocation headers,
-observability, a health route and its OpenAPI document under ``/api/<service>/``.
+observability, a health route and its OpenAPI document under ``/api/<service>/``;
+``lambda_handler`` turns such an app into the handler ``template.yaml`` names.
 """
 
 from __future__ import annotations
@@ -13,46 +14,17 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from mangum import Mangum
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edu_common.db import CONNECTION_ERRORS, Database, DatabaseUnavailable
-from edu_common.errors import DomainError, error_body, status_of
-from edu_common.observability import InvocationHeadersMiddleware, Observability
+from edu_common.deps import DATABASE, OBSERVABILITY, SETTINGS
+from edu_common.errors import DomainError, RateLimited, error_body, status_of
+from edu_common.observability import InvocationHeadersMiddleware, LambdaHandler, Observability
+from edu_common.schemas import COMMON_ERRORS
 from edu_common.settings import Settings, settings_for
 
 logger = logging.getLogger(__name__)
-
-
-class ErrorDetail(BaseModel):
-    field: str | None = None
-    message: str
-
-
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    details: list[ErrorDetail] = []
-
-
-class ErrorResponse(BaseModel):
-    """The one error shape of every function."""
-
-    error: ErrorInfo
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in {
-        400: "Malformed request (e.g. invalid JSON)",
-        401: "Missing, invalid or expired token",
-        403: "Not allowed for this caller",
-        404: "Not found",
-        409: "Conflicts with the current state",
-        422: "Validation failed; `details` names each field",
-        503: "A dependency (the database) is unavailable",
-    }.items()
-}
 
 _STATUS_CODES = {
     400: "bad_request",
@@ -78,11 +50,20 @@ def _field_of(location: Iterable[Any]) -> str | None:
     return ".".join(parts) or None
 
 
+def _headers_of(error: DomainError) -> dict[str, str] | None:
+    if status_of(error) == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    return None
+
+
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    headers = {"WWW-Authenticate": "Bearer"} if status_of(exc) == 401 else None
     return JSONResponse(
-        error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers
+        error_body(exc.code, exc.message, exc.details),
+        status_code=status_of(exc),
+        headers=_headers_of(exc),
     )
 
 
@@ -128,6 +109,8 @@ def create_service_app(
     description: str = "",
     settings: Settings | None = None,
 ) -> FastAPI:
+    """The app of ``service``; its settings, pool and observability are in ``edu_common.deps``'s
+    ``SETTINGS``, ``DATABASE`` and ``OBSERVABILITY``."""
     settings = settings or settings_for(service)
     prefix = f"/api/{service}"
     app = FastAPI(
@@ -137,12 +120,11 @@ def create_service_app(
         openapi_url=f"{prefix}/openapi.json",
         docs_url=f"{prefix}/docs",
         redoc_url=None,
-        responses=ERROR_RESPONSES,
+        responses=COMMON_ERRORS,
     )
-    observability = Observability(service)
-    app.state.settings = settings
-    app.state.database = Database(settings)
-    app.state.observability = observability
+    SETTINGS.put(app, settings)
+    DATABASE.put(app, Database(settings))
+    observability = OBSERVABILITY.put(app, Observability(service))
 
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -157,3 +139,12 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def lambda_handler(app: FastAPI) -> LambdaHandler:
+    """The Lambda handler of a service app: Mangum, logged, metered and traced.
+
+    Mangum's lifespan is off: it would run the app's startup on every invocation; the pool is
+    made lazily on the first invocation that needs it instead (``edu_common.db``).
+    """
+    return OBSERVABILITY.of(app).instrument(Mangum(app, lifespan="off"))

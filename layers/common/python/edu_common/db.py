@@ -69,10 +69,6 @@ class Database:
     def settings(self) -> Settings:
         return self._settings
 
-    @property
-    def pool_if_created(self) -> asyncpg.Pool | None:
-        return self._pool
-
     async def pool(self) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()
         if self._pool is not None and self._pool_loop is loop:

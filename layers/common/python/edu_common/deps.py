@@ -1,8 +1,10 @@
 """FastAPI dependencies shared by every function's routes.
 
-``CurrentUser``, ``OptionalUser``, ``AdminUser``, ``TeacherUser``, ``StudentUser`` and
-``VerifiedTeacher`` read and check the caller's access token locally (no call to identity);
-``SettingsDep`` and ``DatabaseDep`` hand out what ``create_service_app`` put on the app.
+``CurrentUser``, ``OptionalUser``, ``AdminUser`` and ``TeacherUser`` read and check the
+caller's access token locally (no call to identity);
+``SettingsDep`` and ``DatabaseDep`` hand out what ``create_service_app`` put on the app, and
+``AppState`` does the same for what a function adds (its cache, its payment processor, ...);
+``PageParams`` reads ``limit`` and ``offset``.
 """
 
 from __future__ import annotations
@@ -10,30 +12,47 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from edu_common.db import Database
 from edu_common.errors import Forbidden, Unauthorized
+from edu_common.observability import Observability
+from edu_common.pagination import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, PageRequest
+from edu_common.principal import Principal, Role
 from edu_common.secrets import jwt_secret
 from edu_common.settings import Settings
-from edu_common.tokens import Principal, Role, read_access_token
-
-_bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
+from edu_common.tokens import read_access_token
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+class AppState[T]:
+    """One object an app keeps for its execution environment (the pool, a cache, ...), typed.
+
+    ``app.state`` is untyped; an ``AppState`` names the attribute once and gives typed access
+    to it: ``put`` for the app factory, ``from_request`` as a dependency, ``of`` for the rest.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def put(self, app: FastAPI, value: T) -> T:
+        setattr(app.state, self.name, value)
+        return value
+
+    def of(self, app: FastAPI) -> T:
+        value: T = getattr(app.state, self.name)
+        return value
+
+    def from_request(self, request: Request) -> T:
+        return self.of(request.app)
 
 
-def get_database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
+SETTINGS: AppState[Settings] = AppState("settings")
+DATABASE: AppState[Database] = AppState("database")
+OBSERVABILITY: AppState[Observability] = AppState("observability")
 
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(SETTINGS.from_request)]
+DatabaseDep = Annotated[Database, Depends(DATABASE.from_request)]
 
 
 def get_secret(settings: SettingsDep) -> str:
@@ -41,6 +60,8 @@ def get_secret(settings: SettingsDep) -> str:
 
 
 SecretDep = Annotated[str, Depends(get_secret)]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
@@ -72,15 +93,17 @@ def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return dependency
 
 
-async def require_verified_teacher(user: CurrentUser) -> Principal:
-    if user.role is not Role.TEACHER:
-        raise Forbidden("This requires the teacher role.", code="wrong_role")
-    if not user.is_verified:
-        raise Forbidden("An admin has not verified this teacher yet.", code="teacher_not_verified")
-    return user
-
-
 AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 TeacherUser = Annotated[Principal, Depends(require_role(Role.TEACHER))]
-StudentUser = Annotated[Principal, Depends(require_role(Role.STUDENT))]
-VerifiedTeacher = Annotated[Principal, Depends(require_verified_teacher)]
+
+
+def page_request(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size, at most {MAX_PAGE_SIZE}")
+    ] = DEFAULT_PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
+) -> PageRequest:
+    return PageRequest(limit=limit, offset=offset)
+
+
+PageParams = Annotated[PageRequest, Depends(page_request)]

@@ -102,9 +102,22 @@ class ValidationFailed(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many attempts; the caller may try again after ``retry_after_seconds``."""
+
     category = ErrorCategory.RATE_LIMITED
     code = "rate_limited"
     message = "Too many requests."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after_seconds: int,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, details=details)
+        self.retry_after_seconds = max(1, retry_after_seconds)
 
 
 class ServiceUnavailable(DomainError):

@@ -1,19 +1,27 @@
-"""Forward-only SQL migrations, applied once and recorded.
+"""Forward-only SQL migrations, applied once and recorded, and each function's schema.
 
 Each function keeps ``migrations/NNN_name.sql`` beside its code. ``apply_migrations`` takes a
-transaction-level advisory lock first, so several processes migrating at once (cold starts,
-two `edu migrate`s) apply each file exactly once; the others wait and then find nothing to do.
-A file whose content changed after it was applied is refused: migrations only move forward.
+transaction-level advisory lock first, so several processes migrating at once (two
+`edu migrate`s, a test session beside a running stack) apply each file exactly once; the others
+wait and then find nothing to do. A file whose content changed after it was applied is refused:
+migrations only move forward.
+
+A function declares its database as a :class:`Schema`: its migrations and, where a switch
+changes the schema (course's ``SEARCH_INDEX``), the hook that applies the switch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import asyncpg
+
+from edu_common.settings import Settings
 
 MIGRATION_FILE = re.compile(r"^(\d{3,})_([a-z0-9_]+)\.sql$")
 # One lock id for all migrations of a database (each function has its own database).
@@ -89,9 +97,28 @@ async def apply_migrations(conn: asyncpg.Connection, directory: Path) -> list[Mi
     return applied_now
 
 
-async def migrate_database(database_url: str, directory: Path) -> list[Migration]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        return await apply_migrations(conn, directory)
-    finally:
-        await conn.close()
+# Brings switch-dependent schema in line with the settings; idempotent, run after migrations.
+SchemaSwitch = Callable[[asyncpg.Connection, Settings], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """How one function's database is brought up to date."""
+
+    migrations: Path
+    switch: SchemaSwitch | None = None
+
+    async def apply(self, conn: asyncpg.Connection, settings: Settings) -> list[Migration]:
+        """Apply pending migrations, then the switches; return the migrations applied now."""
+        applied = await apply_migrations(conn, self.migrations)
+        if self.switch is not None:
+            await self.switch(conn, settings)
+        return applied
+
+
+def schema_of(package: ModuleType) -> Schema:
+    """The ``SCHEMA`` a function package declares (``identity``, ``course``, ...)."""
+    schema = getattr(package, "SCHEMA", None)
+    if not isinstance(schema, Schema):
+        raise MigrationError(f"{package.__name__} declares no SCHEMA (an edu_common Schema)")
+    return schema

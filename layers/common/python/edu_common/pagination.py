@@ -1,25 +1,17 @@
-"""Pagination shared by every list: ``{items, total, limit, offset}`` with a hard maximum."""
+"""Pagination shared by every list: which page was asked for, and what a page holds.
+
+Plain values only (no FastAPI, no SQL), so that services and domains can speak of pages: the
+query parameters live in ``deps``, the SQL in ``sql``, the response shape in ``schemas``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
-
-from fastapi import Depends, Query
-from pydantic import BaseModel
-
-T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 100_000
-
-
-class Page[T](BaseModel):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +20,12 @@ class PageRequest:
     offset: int = 0
 
 
-def page_request(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size, at most {MAX_PAGE_SIZE}")
-    ] = DEFAULT_PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
-) -> PageRequest:
-    return PageRequest(limit=limit, offset=offset)
+@dataclass(frozen=True, slots=True)
+class Slice[T]:
+    """One page of items and how many there are in all (what a repository returns)."""
 
+    items: list[T]
+    total: int
 
-PageParams = Annotated[PageRequest, Depends(page_request)]
+    def map[R](self, convert: Callable[[T], R]) -> Slice[R]:
+        return Slice([convert(item) for item in self.items], self.total)

@@ -7,6 +7,8 @@ code, naming the field it came in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from edu_common.errors import ValidationFailed
 from edu_common.tokens import InvalidToken, Offer, Receipt, read_offer, read_receipt
 
@@ -31,21 +33,24 @@ class ReceiptExpired(ValidationFailed):
     message = "The receipt has expired. Your payments list has a fresh one."
 
 
-def offer_from_body(token: str, secret: str, field: str = "offer") -> Offer:
+def _from_body[P](
+    read: Callable[[str, str], P],
+    token: str,
+    secret: str,
+    field: str,
+    invalid: type[ValidationFailed],
+    expired: type[ValidationFailed],
+) -> P:
     try:
-        return read_offer(token, secret)
+        return read(token, secret)
     except InvalidToken as exc:
-        details = [{"field": field, "message": exc.message}]
-        if exc.code == "token_expired":
-            raise OfferExpired(details=details) from exc
-        raise InvalidOffer(details=details) from exc
+        refused = expired if exc.code == "token_expired" else invalid
+        raise refused(details=[{"field": field, "message": exc.message}]) from exc
+
+
+def offer_from_body(token: str, secret: str, field: str = "offer") -> Offer:
+    return _from_body(read_offer, token, secret, field, InvalidOffer, OfferExpired)
 
 
 def receipt_from_body(token: str, secret: str, field: str = "receipt") -> Receipt:
-    try:
-        return read_receipt(token, secret)
-    except InvalidToken as exc:
-        details = [{"field": field, "message": exc.message}]
-        if exc.code == "token_expired":
-            raise ReceiptExpired(details=details) from exc
-        raise InvalidReceipt(details=details) from exc
+    return _from_body(read_receipt, token, secret, field, InvalidReceipt, ReceiptExpired)

@@ -12,7 +12,7 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES: tuple[str, ...] = ("identity", "course", "enrollment", "payment", "notification")
@@ -41,7 +41,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
 
     service_name: str = "edu"
-    environment: str = "local"
     database_url: str = ""
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
@@ -70,7 +69,14 @@ class Settings(BaseSettings):
     email_sender: str = ""
     aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
 
-    max_page_size: int = Field(default=100, ge=1)
+    # The card processor behind payment; ``mock`` is the only one (no real money moves).
+    payment_processor: Literal["mock"] = "mock"
+
+    @field_validator("payment_processor", mode="before")
+    @classmethod
+    def _processor_name(cls, value: object) -> object:
+        # Unset or blank means the default; names compare case-insensitively.
+        return (value.strip().lower() or "mock") if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _pool_bounds(self) -> Settings:
@@ -84,17 +90,18 @@ class Settings(BaseSettings):
 
 
 def load_settings(service_name: str, **overrides: object) -> Settings:
-    """Read the settings of ``service_name`` from the environment.
+    """Read the settings of ``service_name`` from the environment; ``overrides`` win.
 
     ``<SERVICE>_DATABASE_URL`` wins over ``DATABASE_URL``; with neither, the local default of
     `edu db up` is used.
     """
-    database_url = (
-        os.environ.get(database_url_env_name(service_name))
-        or os.environ.get("DATABASE_URL")
-        or default_database_url(service_name)
-    )
-    values: dict[str, object] = {"service_name": service_name, "database_url": database_url}
+    values: dict[str, object] = {"service_name": service_name}
+    if "database_url" not in overrides:
+        values["database_url"] = (
+            os.environ.get(database_url_env_name(service_name))
+            or os.environ.get("DATABASE_URL")
+            or default_database_url(service_name)
+        )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
