@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # kept out of the cold start: `edu migrate` is the only caller
-    import asyncpg
+import asyncpg
 
-    from edu_common.settings import Settings
+from edu_common.migrations import Schema
+from edu_common.settings import Settings
 
 SERVICE = "course"
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 # The trigram indexes behind SEARCH_INDEX=trgm. They serve the catalog's unchanged query text
 # (`title ILIKE '%' || $1 || '%' OR description ILIKE ...`); only the plan differs.
@@ -35,3 +33,6 @@ async def configure_database(conn: asyncpg.Connection, settings: Settings) -> No
     else:
         for name in TRGM_INDEXES:
             await conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+SCHEMA = Schema(Path(__file__).parent / "migrations", switch=configure_database)

@@ -6,13 +6,14 @@ from fastapi import FastAPI
 
 from course import SERVICE
 from course.cache import cache_for
+from course.deps import COURSE_CACHE
 from course.routes import courses, curriculum, lessons, modules, reviews, teachers
 from edu_common.api import create_service_app
-from edu_common.settings import Settings, settings_for
+from edu_common.deps import SETTINGS
+from edu_common.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or settings_for(SERVICE)
     app = create_service_app(
         SERVICE,
         routers=[courses, curriculum, modules, lessons, reviews, teachers],
@@ -23,6 +24,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         settings=settings,
     )
-    # Like the pool: one per execution environment, its Redis client made on first use.
-    app.state.course_cache = cache_for(settings)
+    COURSE_CACHE.put(app, cache_for(SETTINGS.of(app)))
     return app

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
-from course.domain import CatalogQuery, Course, Level
+from pydantic import TypeAdapter
+
+from course.domain import CatalogQuery, Course
+from edu_common.pagination import Slice
 from edu_common.settings import Settings
 
 if TYPE_CHECKING:
@@ -64,54 +67,38 @@ def course_version_key(course_id: uuid.UUID) -> str:
     return f"{PREFIX}course-version:{course_id}"
 
 
-def course_to_json(course: Course) -> dict[str, Any]:
-    return {
-        "id": str(course.id),
-        "teacher_id": str(course.teacher_id),
-        "teacher_name": course.teacher_name,
-        "title": course.title,
-        "description": course.description,
-        "category": course.category,
-        "level": course.level.value,
-        "price_cents": course.price_cents,
-        "currency": course.currency,
-        "is_published": course.is_published,
-        "rating_avg": course.rating_avg,
-        "review_count": course.review_count,
-        "module_count": course.module_count,
-        "lesson_count": course.lesson_count,
-        "created_at": course.created_at.isoformat(),
-        "updated_at": course.updated_at.isoformat(),
-    }
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """A cached catalog page, with the catalog generation it was computed under."""
+
+    version: str
+    items: list[Course]
+    total: int
 
 
-def course_from_json(data: dict[str, Any]) -> Course:
-    return Course(
-        id=uuid.UUID(data["id"]),
-        teacher_id=uuid.UUID(data["teacher_id"]),
-        teacher_name=data["teacher_name"],
-        title=data["title"],
-        description=data["description"],
-        category=data["category"],
-        level=Level(data["level"]),
-        price_cents=data["price_cents"],
-        currency=data["currency"],
-        is_published=data["is_published"],
-        rating_avg=data["rating_avg"],
-        review_count=data["review_count"],
-        module_count=data["module_count"],
-        lesson_count=data["lesson_count"],
-        created_at=datetime.fromisoformat(data["created_at"]),
-        updated_at=datetime.fromisoformat(data["updated_at"]),
-    )
+@dataclass(frozen=True, slots=True)
+class CourseEntry:
+    """A cached course, with the course version it was computed under."""
+
+    version: str
+    course: Course
+
+
+# Entries to and from JSON; built on first use, so that CACHE=none never pays for them.
+@cache
+def catalog_codec() -> TypeAdapter[CatalogEntry]:
+    return TypeAdapter(CatalogEntry)
+
+
+@cache
+def course_codec() -> TypeAdapter[CourseEntry]:
+    return TypeAdapter(CourseEntry)
 
 
 class CourseCache(Protocol):
     async def catalog(
-        self,
-        query: CatalogQuery,
-        load: Callable[[], Awaitable[tuple[list[Course], int]]],
-    ) -> tuple[list[Course], int]: ...
+        self, query: CatalogQuery, load: Callable[[], Awaitable[Slice[Course]]]
+    ) -> Slice[Course]: ...
 
     async def course(
         self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
@@ -124,10 +111,8 @@ class NoCache:
     """CACHE=none: every read goes to the database and Redis is never touched."""
 
     async def catalog(
-        self,
-        query: CatalogQuery,
-        load: Callable[[], Awaitable[tuple[list[Course], int]]],
-    ) -> tuple[list[Course], int]:
+        self, query: CatalogQuery, load: Callable[[], Awaitable[Slice[Course]]]
+    ) -> Slice[Course]:
         return await load()
 
     async def course(
@@ -148,8 +133,6 @@ class RedisCache:
         self._client: Redis | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._unavailable_until = 0.0
-        self.hits = 0
-        self.misses = 0
 
     def _redis(self) -> Redis:
         loop = asyncio.get_running_loop()
@@ -181,31 +164,24 @@ class RedisCache:
             return None
 
     async def catalog(
-        self,
-        query: CatalogQuery,
-        load: Callable[[], Awaitable[tuple[list[Course], int]]],
-    ) -> tuple[list[Course], int]:
+        self, query: CatalogQuery, load: Callable[[], Awaitable[Slice[Course]]]
+    ) -> Slice[Course]:
         key = catalog_key(query)
         found = await self._guarded("catalog read", lambda r: r.mget([CATALOG_GENERATION_KEY, key]))
         if found is None:
             return await load()
-        generation, cached = found[0] or "0", found[1]
+        # The client decodes responses: a version and an entry, each a string or missing.
+        generation, cached = cast("list[str | None]", found)
+        generation = generation or "0"
+        codec = catalog_codec()
         if cached is not None:
-            entry = json.loads(cached)
-            if entry["version"] == generation:
-                self.hits += 1
-                return [course_from_json(c) for c in entry["items"]], entry["total"]
-        self.misses += 1
-        courses, total = await load()
-        value = json.dumps(
-            {
-                "version": generation,
-                "items": [course_to_json(c) for c in courses],
-                "total": total,
-            }
-        )
+            entry = codec.validate_json(cached)
+            if entry.version == generation:
+                return Slice(entry.items, entry.total)
+        page = await load()
+        value = codec.dump_json(CatalogEntry(generation, page.items, page.total))
         await self._guarded("catalog fill", lambda r: r.set(key, value, ex=self._ttl))
-        return courses, total
+        return page
 
     async def course(
         self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
@@ -216,18 +192,18 @@ class RedisCache:
         )
         if found is None:
             return await load()
-        version, cached = found[0] or "", found[1]
+        version, cached = cast("list[str | None]", found)
+        version = version or ""
+        codec = course_codec()
         if cached is not None:
-            entry = json.loads(cached)
-            if entry["version"] == version:
-                self.hits += 1
-                return course_from_json(entry["course"]) if entry["course"] else None
-        self.misses += 1
+            entry = codec.validate_json(cached)
+            if entry.version == version:
+                return entry.course
         course = await load()
         # A miss for a course that does not exist is not cached: ids are random, and caching
         # them would let anyone fill Redis.
         if course is not None:
-            value = json.dumps({"version": version, "course": course_to_json(course)})
+            value = codec.dump_json(CourseEntry(version, course))
             await self._guarded("course fill", lambda r: r.set(key, value, ex=self._ttl))
         return course
 

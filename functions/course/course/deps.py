@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from course.cache import CourseCache
 from course.services import CourseService, CurriculumService, ReviewService
-from edu_common.deps import DatabaseDep, SecretDep, SettingsDep
+from edu_common.deps import AppState, DatabaseDep, SecretDep, SettingsDep
 
-
-def get_cache(request: Request) -> CourseCache:
-    cache: CourseCache = request.app.state.course_cache
-    return cache
-
-
-CacheDep = Annotated[CourseCache, Depends(get_cache)]
+# Like the pool: one per execution environment, its Redis client made on first use.
+COURSE_CACHE: AppState[CourseCache] = AppState("course_cache")
+CacheDep = Annotated[CourseCache, Depends(COURSE_CACHE.from_request)]
 
 
 def get_course_service(

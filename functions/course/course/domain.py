@@ -4,12 +4,13 @@ change them, how the catalog is queried, and how positions stay dense and stable
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from edu_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from edu_common.tokens import Principal, Role
+from edu_common.pagination import PageRequest
+from edu_common.principal import Principal, Role
 
 # The categories the seed and the frontend use. Any category string up to
 # MAX_CATEGORY_LENGTH is accepted; these are the suggested ones.
@@ -183,8 +184,7 @@ class CatalogQuery:
     max_price: int | None = None
     free: bool = False
     sort: CatalogSort = CatalogSort.NEWEST
-    limit: int = 20
-    offset: int = 0
+    page: PageRequest = field(default_factory=PageRequest)
 
     @classmethod
     def build(
@@ -197,8 +197,7 @@ class CatalogQuery:
         max_price: int | None,
         free: bool,
         sort: CatalogSort,
-        limit: int,
-        offset: int,
+        page: PageRequest,
     ) -> CatalogQuery:
         if min_price is not None and max_price is not None and min_price > max_price:
             raise InvalidPriceRange(
@@ -214,8 +213,7 @@ class CatalogQuery:
             max_price=max_price,
             free=free,
             sort=sort,
-            limit=limit,
-            offset=offset,
+            page=page,
         )
 
     def cache_key_parts(self) -> tuple[str, ...]:
@@ -228,8 +226,8 @@ class CatalogQuery:
             f"max={'' if self.max_price is None else self.max_price}",
             f"free={int(self.free)}",
             f"sort={self.sort.value}",
-            f"limit={self.limit}",
-            f"offset={self.offset}",
+            f"limit={self.page.limit}",
+            f"offset={self.page.offset}",
         )
 
 
@@ -282,14 +280,3 @@ def insertion_position(requested: int | None, sibling_count: int) -> int:
 def move_position(requested: int, sibling_count: int) -> int:
     """Where an existing item goes among ``sibling_count`` items (itself included)."""
     return max(0, min(requested, sibling_count - 1))
-
-
-class NotATeacher(Forbidden):
-    code = "wrong_role"
-    message = "This requires the teacher role."
-
-
-def ensure_teacher(principal: Principal) -> None:
-    """Courses and their curriculum are written by teachers (students and admins read)."""
-    if principal.role is not Role.TEACHER:
-        raise NotATeacher()

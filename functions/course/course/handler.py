@@ -1,8 +1,7 @@
 """Lambda entry point of the course function."""
 
-from mangum import Mangum
-
 from course.app import create_app
+from edu_common.api import lambda_handler
 
 app = create_app()
-handler = app.state.observability.instrument(Mangum(app, lifespan="off"))
+handler = lambda_handler(app)

@@ -19,12 +19,9 @@ from course.domain import (
     MAX_RATING,
     MAX_TITLE_LENGTH,
     MIN_RATING,
-    Course,
-    Lesson,
-    Module,
     ModuleWithLessons,
-    Review,
 )
+from edu_common.schemas import ResponseModel
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH)
@@ -81,7 +78,7 @@ class CourseUpdateRequest(_Patch):
     is_published: bool | None = None
 
 
-class CourseResponse(BaseModel):
+class CourseResponse(ResponseModel):
     id: uuid.UUID
     title: str
     description: str
@@ -99,41 +96,12 @@ class CourseResponse(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def fields_of(cls, course: Course) -> dict[str, Any]:
-        return {
-            "id": course.id,
-            "title": course.title,
-            "description": course.description,
-            "category": course.category,
-            "level": course.level.value,
-            "price_cents": course.price_cents,
-            "currency": course.currency,
-            "teacher_id": course.teacher_id,
-            "teacher_name": course.teacher_name,
-            "is_published": course.is_published,
-            "rating_avg": course.rating_avg,
-            "review_count": course.review_count,
-            "module_count": course.module_count,
-            "lesson_count": course.lesson_count,
-            "created_at": course.created_at,
-            "updated_at": course.updated_at,
-        }
-
-    @classmethod
-    def of(cls, course: Course) -> CourseResponse:
-        return cls(**cls.fields_of(course))
-
 
 class CourseDetailResponse(CourseResponse):
     offer: str | None = Field(
         description="Signed offer token {type: offer, course_id, price, currency, exp} for "
         "payment/enrollment; null while the course is a draft"
     )
-
-    @classmethod
-    def detail(cls, course: Course, offer: str | None) -> CourseDetailResponse:
-        return cls(**cls.fields_of(course), offer=offer)
 
 
 class ModuleCreateRequest(_Request):
@@ -146,17 +114,11 @@ class ModuleUpdateRequest(_Patch):
     position: Position | None = None
 
 
-class ModuleResponse(BaseModel):
+class ModuleResponse(ResponseModel):
     id: uuid.UUID
     course_id: uuid.UUID
     title: str
     position: int
-
-    @classmethod
-    def of(cls, module: Module) -> ModuleResponse:
-        return cls(
-            id=module.id, course_id=module.course_id, title=module.title, position=module.position
-        )
 
 
 class LessonCreateRequest(_Request):
@@ -173,7 +135,7 @@ class LessonUpdateRequest(_Patch):
     position: Position | None = None
 
 
-class LessonSummary(BaseModel):
+class LessonSummary(ResponseModel):
     """A lesson as the curriculum lists it (without its content)."""
 
     id: uuid.UUID
@@ -183,24 +145,9 @@ class LessonSummary(BaseModel):
     duration_minutes: int
     position: int
 
-    @classmethod
-    def of(cls, lesson: Lesson) -> LessonSummary:
-        return cls(
-            id=lesson.id,
-            module_id=lesson.module_id,
-            course_id=lesson.course_id,
-            title=lesson.title,
-            duration_minutes=lesson.duration_minutes,
-            position=lesson.position,
-        )
-
 
 class LessonResponse(LessonSummary):
     content: str
-
-    @classmethod
-    def full(cls, lesson: Lesson) -> LessonResponse:
-        return cls(**LessonSummary.of(lesson).model_dump(), content=lesson.content)
 
 
 class CurriculumModule(ModuleResponse):
@@ -212,16 +159,12 @@ class CurriculumResponse(BaseModel):
     modules: list[CurriculumModule]
 
     @classmethod
-    def of(cls, course_id: uuid.UUID, modules: list[ModuleWithLessons]) -> CurriculumResponse:
+    def of_modules(
+        cls, course_id: uuid.UUID, modules: list[ModuleWithLessons]
+    ) -> CurriculumResponse:
         return cls(
             course_id=course_id,
-            modules=[
-                CurriculumModule(
-                    **ModuleResponse.of(entry.module).model_dump(),
-                    lessons=[LessonSummary.of(lesson) for lesson in entry.lessons],
-                )
-                for entry in modules
-            ],
+            modules=[CurriculumModule.of(entry.module, lessons=entry.lessons) for entry in modules],
         )
 
 
@@ -232,7 +175,7 @@ class ReviewCreateRequest(_Request):
     ] = ""
 
 
-class ReviewResponse(BaseModel):
+class ReviewResponse(ResponseModel):
     id: uuid.UUID
     course_id: uuid.UUID
     student_id: uuid.UUID
@@ -240,15 +183,3 @@ class ReviewResponse(BaseModel):
     rating: int
     comment: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, review: Review) -> ReviewResponse:
-        return cls(
-            id=review.id,
-            course_id=review.course_id,
-            student_id=review.student_id,
-            student_name=review.student_name,
-            rating=review.rating,
-            comment=review.comment,
-            created_at=review.created_at,
-        )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from edu_common.errors import Conflict, Forbidden, NotFound, PaymentRequired, ValidationFailed
 from edu_common.tokens import Offer, Receipt
@@ -70,6 +71,28 @@ class NoProgress(NotFound):
     message = "You are not enrolled in this course."
 
 
+class ProofKind(StrEnum):
+    RECEIPT = "receipt"
+    OFFER = "offer"
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """The one signed token a request enrolls with, not yet verified."""
+
+    kind: ProofKind
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentGrant:
+    """What a verified proof entitles: this user in this course, paid by this payment."""
+
+    user_id: uuid.UUID
+    course_id: uuid.UUID
+    payment_id: uuid.UUID | None  # None: a free course
+
+
 @dataclass(frozen=True, slots=True)
 class Enrollment:
     id: uuid.UUID
@@ -97,25 +120,30 @@ class CourseProgress:
         return len(self.completed_lesson_ids)
 
 
-def check_one_proof(receipt: str | None, offer: str | None) -> None:
-    if (receipt is None) == (offer is None):
-        raise ProofRequired(
-            details=[{"field": "receipt", "message": "exactly one of receipt or offer"}]
-        )
+def one_proof(receipt: str | None, offer: str | None) -> Proof:
+    """The proof of a request that sends exactly one of a receipt or an offer."""
+    if receipt is not None and offer is None:
+        return Proof(ProofKind.RECEIPT, receipt)
+    if offer is not None and receipt is None:
+        return Proof(ProofKind.OFFER, offer)
+    raise ProofRequired(
+        details=[{"field": "receipt", "message": "exactly one of receipt or offer"}]
+    )
 
 
-def paid_enrollment(receipt: Receipt, user_id: uuid.UUID, course_id: uuid.UUID) -> uuid.UUID:
-    """The payment a receipt proves for this user and course; else who/what is wrong."""
+def paid_enrollment(receipt: Receipt, user_id: uuid.UUID, course_id: uuid.UUID) -> EnrollmentGrant:
+    """A receipt enrolls the user it was issued to, in its course, with its payment."""
     if receipt.user_id != user_id:
         raise ReceiptNotYours()
     if receipt.course_id != course_id:
         raise ReceiptCourseMismatch(details=[{"field": "receipt", "message": "other course"}])
-    return receipt.payment_id
+    return EnrollmentGrant(user_id, course_id, receipt.payment_id)
 
 
-def free_enrollment(offer: Offer, course_id: uuid.UUID) -> None:
+def free_enrollment(offer: Offer, user_id: uuid.UUID, course_id: uuid.UUID) -> EnrollmentGrant:
     """A free offer for this course enrolls without payment; a priced one needs a receipt."""
     if offer.course_id != course_id:
         raise OfferCourseMismatch(details=[{"field": "offer", "message": "other course"}])
     if offer.price_cents != 0:
         raise CoursePaymentRequired()
+    return EnrollmentGrant(user_id, course_id, payment_id=None)

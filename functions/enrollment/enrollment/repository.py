@@ -6,39 +6,35 @@ import uuid
 
 import asyncpg
 
+from edu_common.pagination import PageRequest, Slice
+from edu_common.sql import RowMapper, constraint_errors, fetch_page
 from enrollment.domain import (
     AlreadyEnrolled,
     Enrollment,
+    EnrollmentGrant,
     LessonCompletion,
     ReceiptAlreadyUsed,
 )
 
-_COLUMNS = "e.id, e.user_id, e.course_id, e.payment_id, e.created_at"
+ENROLLMENTS = RowMapper(Enrollment)
+_COLUMNS = ENROLLMENTS.columns("e", exclude={"completed_lessons"})
 # Counted per row through the primary key of lesson_progress (enrollment_id, lesson_id).
 _COMPLETED = (
     "(SELECT count(*) FROM lesson_progress p WHERE p.enrollment_id = e.id) AS completed_lessons"
 )
 
 
-def _enrollment(row: asyncpg.Record) -> Enrollment:
-    return Enrollment(
-        id=row["id"],
-        user_id=row["user_id"],
-        course_id=row["course_id"],
-        payment_id=row["payment_id"],
-        created_at=row["created_at"],
-        completed_lessons=row.get("completed_lessons", 0),
-    )
-
-
 class EnrollmentRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def add(
-        self, *, user_id: uuid.UUID, course_id: uuid.UUID, payment_id: uuid.UUID | None
-    ) -> Enrollment:
-        try:
+    async def add(self, grant: EnrollmentGrant) -> Enrollment:
+        with constraint_errors(
+            {
+                "enrollments_user_course_key": AlreadyEnrolled,
+                "enrollments_payment_key": ReceiptAlreadyUsed,
+            }
+        ):
             row = await self._conn.fetchrow(
                 f"""
                 INSERT INTO enrollments AS e (id, user_id, course_id, payment_id)
@@ -46,16 +42,11 @@ class EnrollmentRepository:
                 RETURNING {_COLUMNS}
                 """,
                 uuid.uuid4(),
-                user_id,
-                course_id,
-                payment_id,
+                grant.user_id,
+                grant.course_id,
+                grant.payment_id,
             )
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == "enrollments_payment_key":
-                raise ReceiptAlreadyUsed() from exc
-            raise AlreadyEnrolled() from exc
-        assert row is not None
-        return _enrollment(row)
+        return ENROLLMENTS.one(row)
 
     async def find(self, user_id: uuid.UUID, course_id: uuid.UUID) -> Enrollment | None:
         row = await self._conn.fetchrow(
@@ -63,29 +54,18 @@ class EnrollmentRepository:
             user_id,
             course_id,
         )
-        return _enrollment(row) if row else None
+        return ENROLLMENTS.optional(row)
 
-    async def list_for_user(
-        self, user_id: uuid.UUID, *, limit: int, offset: int
-    ) -> tuple[list[Enrollment], int]:
-        rows = await self._conn.fetch(
-            f"""
-            SELECT {_COLUMNS}, {_COMPLETED}, count(*) OVER () AS total
-            FROM enrollments e
-            WHERE e.user_id = $1
-            ORDER BY e.created_at DESC, e.id DESC
-            LIMIT $2 OFFSET $3
-            """,
-            user_id,
-            limit,
-            offset,
+    async def list_for_user(self, user_id: uuid.UUID, page: PageRequest) -> Slice[Enrollment]:
+        return await fetch_page(
+            self._conn,
+            ENROLLMENTS,
+            page,
+            select=f"{_COLUMNS}, {_COMPLETED}",
+            source="FROM enrollments e WHERE e.user_id = $1",
+            order_by="e.created_at DESC, e.id DESC",
+            args=[user_id],
         )
-        if rows:
-            return [_enrollment(row) for row in rows], rows[0]["total"]
-        total: int = await self._conn.fetchval(
-            "SELECT count(*) FROM enrollments WHERE user_id = $1", user_id
-        )
-        return [], total
 
 
 class ProgressRepository:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from edu_common.api import ErrorResponse
-from edu_common.deps import CurrentUser
-from edu_common.pagination import Page, PageParams
+from edu_common.deps import CurrentUser, PageParams
+from edu_common.schemas import Page, error_responses
 from enrollment.deps import EnrollmentServiceDep
 from enrollment.schemas import (
     CourseProgressResponse,
@@ -23,15 +21,11 @@ enrollments = APIRouter(prefix="/api/enrollments", tags=["enrollments"])
 progress = APIRouter(prefix="/api", tags=["progress"])
 
 
-def _errors(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": ErrorResponse, "description": d} for code, d in descriptions.items()}
-
-
 @enrollments.post(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Enroll with a receipt (paid course) or a price-0 offer (free course)",
-    responses=_errors(
+    responses=error_responses(
         {
             402: "`payment_required`: the offer has a price; pay first, enroll with the receipt",
             403: "`receipt_not_yours`: the receipt's `sub` is another user",
@@ -55,13 +49,7 @@ async def enroll(
 async def my_enrollments(
     student: CurrentUser, service: EnrollmentServiceDep, page: PageParams
 ) -> Page[EnrollmentResponse]:
-    found, total = await service.my_enrollments(student, page)
-    return Page[EnrollmentResponse](
-        items=[EnrollmentResponse.of(e) for e in found],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[EnrollmentResponse].of(await service.my_enrollments(student, page), page)
 
 
 @progress.post(
@@ -70,7 +58,7 @@ async def my_enrollments(
     summary="Mark a lesson complete (idempotent: 201 the first time, then 200, same record)",
     responses={
         200: {"model": LessonCompletionResponse, "description": "Already complete; unchanged"},
-        **_errors({403: "`not_enrolled`: the caller is not enrolled in this course"}),
+        **error_responses({403: "`not_enrolled`: the caller is not enrolled in this course"}),
     },
 )
 async def complete_lesson(
@@ -90,7 +78,7 @@ async def complete_lesson(
 @progress.get(
     "/courses/{course_id}/progress",
     summary="The caller's completed lessons in a course",
-    responses=_errors({404: "`not_enrolled`: the caller is not enrolled in this course"}),
+    responses=error_responses({404: "`not_enrolled`: the caller is not enrolled in this course"}),
 )
 async def course_progress(
     course_id: uuid.UUID, student: CurrentUser, service: EnrollmentServiceDep

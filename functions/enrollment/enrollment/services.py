@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 
 from edu_common.db import Database
-from edu_common.pagination import PageRequest
+from edu_common.pagination import PageRequest, Slice
+from edu_common.principal import Principal
 from edu_common.proofs import offer_from_body, receipt_from_body
-from edu_common.tokens import Principal
 from enrollment.domain import (
     CourseProgress,
     Enrollment,
     LessonCompletion,
     NoProgress,
     NotEnrolled,
-    check_one_proof,
+    ProofKind,
     free_enrollment,
+    one_proof,
     paid_enrollment,
 )
 from enrollment.repository import EnrollmentRepository, ProgressRepository
@@ -34,27 +35,20 @@ class EnrollmentService:
         receipt: str | None,
         offer: str | None,
     ) -> Enrollment:
-        check_one_proof(receipt, offer)
-        payment_id: uuid.UUID | None = None
-        if receipt is not None:
-            proof = receipt_from_body(receipt, self._secret)
-            payment_id = paid_enrollment(proof, student.user_id, course_id)
+        proof = one_proof(receipt, offer)
+        if proof.kind is ProofKind.RECEIPT:
+            receipt_proof = receipt_from_body(proof.token, self._secret)
+            grant = paid_enrollment(receipt_proof, student.user_id, course_id)
         else:
-            assert offer is not None
-            free_enrollment(offer_from_body(offer, self._secret), course_id)
+            offer_proof = offer_from_body(proof.token, self._secret)
+            grant = free_enrollment(offer_proof, student.user_id, course_id)
         # No read-then-insert: the unique (user_id, course_id) constraint decides races.
         async with self._database.connection() as conn:
-            return await EnrollmentRepository(conn).add(
-                user_id=student.user_id, course_id=course_id, payment_id=payment_id
-            )
+            return await EnrollmentRepository(conn).add(grant)
 
-    async def my_enrollments(
-        self, student: Principal, page: PageRequest
-    ) -> tuple[list[Enrollment], int]:
+    async def my_enrollments(self, student: Principal, page: PageRequest) -> Slice[Enrollment]:
         async with self._database.connection() as conn:
-            return await EnrollmentRepository(conn).list_for_user(
-                student.user_id, limit=page.limit, offset=page.offset
-            )
+            return await EnrollmentRepository(conn).list_for_user(student.user_id, page)
 
     async def complete_lesson(
         self, student: Principal, *, course_id: uuid.UUID, lesson_id: uuid.UUID

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from edu_common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from edu_common.passwords import MAX_PASSWORD_BYTES
-from edu_common.tokens import Principal, Role
+from edu_common.principal import Principal, Role
 
 MIN_PASSWORD_LENGTH = 8
 SELF_REGISTERABLE_ROLES = frozenset({Role.STUDENT, Role.TEACHER})

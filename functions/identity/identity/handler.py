@@ -1,8 +1,7 @@
 """Lambda entry point of the identity function."""
 
-from mangum import Mangum
-
+from edu_common.api import lambda_handler
 from identity.app import create_app
 
 app = create_app()
-handler = app.state.observability.instrument(Mangum(app, lifespan="off"))
+handler = lambda_handler(app)

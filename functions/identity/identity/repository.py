@@ -6,22 +6,13 @@ import uuid
 
 import asyncpg
 
-from edu_common.tokens import Role
+from edu_common.pagination import PageRequest, Slice
+from edu_common.principal import Role
+from edu_common.sql import RowMapper, constraint_errors, fetch_page
 from identity.domain import EmailTaken, User
 
-_COLUMNS = "id, email, password_hash, full_name, role, is_verified, created_at"
-
-
-def _user(row: asyncpg.Record) -> User:
-    return User(
-        id=row["id"],
-        email=row["email"],
-        password_hash=row["password_hash"],
-        full_name=row["full_name"],
-        role=Role(row["role"]),
-        is_verified=row["is_verified"],
-        created_at=row["created_at"],
-    )
+USERS = RowMapper(User)
+_COLUMNS = USERS.columns()
 
 
 class UserRepository:
@@ -31,7 +22,7 @@ class UserRepository:
     async def add(
         self, *, email: str, password_hash: str, full_name: str, role: Role, is_verified: bool
     ) -> User:
-        try:
+        with constraint_errors({"users_email_lower_key": EmailTaken}):
             row = await self._conn.fetchrow(
                 f"""
                 INSERT INTO users (id, email, password_hash, full_name, role, is_verified,
@@ -46,42 +37,28 @@ class UserRepository:
                 role.value,
                 is_verified,
             )
-        except asyncpg.UniqueViolationError as exc:
-            raise EmailTaken() from exc
-        assert row is not None
-        return _user(row)
+        return USERS.one(row)
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         row = await self._conn.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id)
-        return _user(row) if row else None
+        return USERS.optional(row)
 
     async def find_by_email(self, email: str) -> User | None:
         row = await self._conn.fetchrow(
             f"SELECT {_COLUMNS} FROM users WHERE lower(email) = lower($1)", email
         )
-        return _user(row) if row else None
+        return USERS.optional(row)
 
-    async def list_teachers(
-        self, *, verified: bool, limit: int, offset: int
-    ) -> tuple[list[User], int]:
-        rows = await self._conn.fetch(
-            f"""
-            SELECT {_COLUMNS}, count(*) OVER () AS total
-            FROM users
-            WHERE role = 'teacher' AND is_verified = $1
-            ORDER BY created_at, id
-            LIMIT $2 OFFSET $3
-            """,
-            verified,
-            limit,
-            offset,
+    async def list_teachers(self, *, verified: bool, page: PageRequest) -> Slice[User]:
+        return await fetch_page(
+            self._conn,
+            USERS,
+            page,
+            select=_COLUMNS,
+            source="FROM users WHERE role = 'teacher' AND is_verified = $1",
+            order_by="created_at, id",
+            args=[verified],
         )
-        if rows:
-            return [_user(row) for row in rows], rows[0]["total"]
-        total = await self._conn.fetchval(
-            "SELECT count(*) FROM users WHERE role = 'teacher' AND is_verified = $1", verified
-        )
-        return [], total
 
     async def mark_verified(self, user_id: uuid.UUID) -> User:
         row = await self._conn.fetchrow(
@@ -92,5 +69,4 @@ class UserRepository:
             """,
             user_id,
         )
-        assert row is not None
-        return _user(row)
+        return USERS.one(row)

@@ -7,9 +7,9 @@ from typing import Literal
 
 from fastapi import APIRouter, status
 
-from edu_common.deps import AdminUser, CurrentUser
-from edu_common.pagination import Page, PageParams
-from edu_common.tokens import Role
+from edu_common.deps import AdminUser, CurrentUser, PageParams
+from edu_common.principal import Role
+from edu_common.schemas import Page
 from identity.deps import IdentityServiceDep
 from identity.schemas import (
     LoginRequest,
@@ -18,17 +18,10 @@ from identity.schemas import (
     TokenResponse,
     UserResponse,
 )
-from identity.services import TokenPair
 
 auth = APIRouter(prefix="/api/auth", tags=["auth"])
 users = APIRouter(prefix="/api/users", tags=["users"])
 admin = APIRouter(prefix="/api/admin", tags=["admin"])
-
-
-def _tokens(pair: TokenPair) -> TokenResponse:
-    return TokenResponse(
-        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
-    )
 
 
 @auth.post("/register", status_code=status.HTTP_201_CREATED, summary="Create an account")
@@ -41,12 +34,12 @@ async def register(body: RegisterRequest, service: IdentityServiceDep) -> UserRe
 
 @auth.post("/login", summary="Exchange email and password for tokens")
 async def login(body: LoginRequest, service: IdentityServiceDep) -> TokenResponse:
-    return _tokens(await service.login(email=body.email, password=body.password))
+    return TokenResponse.of(await service.login(email=body.email, password=body.password))
 
 
 @auth.post("/refresh", summary="Exchange a refresh token for new tokens")
 async def refresh(body: RefreshRequest, service: IdentityServiceDep) -> TokenResponse:
-    return _tokens(await service.refresh(body.refresh_token))
+    return TokenResponse.of(await service.refresh(body.refresh_token))
 
 
 @users.get("/me", summary="The caller's account")
@@ -61,13 +54,8 @@ async def list_teachers(
     page: PageParams,
     status: Literal["pending", "verified"] = "pending",
 ) -> Page[UserResponse]:
-    teachers, total = await service.list_teachers(verified=status == "verified", page=page)
-    return Page[UserResponse](
-        items=[UserResponse.of(t) for t in teachers],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    teachers = await service.list_teachers(verified=status == "verified", page=page)
+    return Page[UserResponse].of(teachers, page)
 
 
 @admin.post("/teachers/{user_id}/verify", summary="Verify a teacher (admin only)")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from identity.domain import User
+from edu_common.schemas import ResponseModel, SignedToken
 
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Length is checked by the domain too (bytes for bcrypt); this bound keeps junk out early.
@@ -28,31 +28,20 @@ class LoginRequest(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=4096)
+    refresh_token: SignedToken
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(ResponseModel):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
 
 
-class UserResponse(BaseModel):
+class UserResponse(ResponseModel):
     id: uuid.UUID
     email: str
     full_name: str
     role: Literal["student", "teacher", "admin"]
     is_verified: bool
     created_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> UserResponse:
-        return cls(
-            id=user.id,
-            email=user.email,
-            full_name=user.full_name,
-            role=user.role.value,
-            is_verified=user.is_verified,
-            created_at=user.created_at,
-        )

@@ -7,13 +7,12 @@ import uuid
 from dataclasses import dataclass
 
 from edu_common.db import Database
-from edu_common.pagination import PageRequest
+from edu_common.pagination import PageRequest, Slice
 from edu_common.passwords import dummy_hash, hash_password, verify_password
+from edu_common.principal import Principal, Role
 from edu_common.settings import Settings
 from edu_common.tokens import (
     InvalidToken,
-    Principal,
-    Role,
     issue_access_token,
     issue_refresh_token,
     read_refresh_token,
@@ -92,11 +91,9 @@ class IdentityService:
             raise UserNotFound("The account behind this token no longer exists.")
         return user
 
-    async def list_teachers(self, *, verified: bool, page: PageRequest) -> tuple[list[User], int]:
+    async def list_teachers(self, *, verified: bool, page: PageRequest) -> Slice[User]:
         async with self._database.connection() as conn:
-            return await UserRepository(conn).list_teachers(
-                verified=verified, limit=page.limit, offset=page.offset
-            )
+            return await UserRepository(conn).list_teachers(verified=verified, page=page)
 
     async def verify_teacher(self, user_id: uuid.UUID) -> User:
         async with self._database.transaction() as conn:

@@ -2,5 +2,7 @@
 
 from pathlib import Path
 
+from edu_common.migrations import Schema
+
 SERVICE = "notification"
-MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEMA = Schema(Path(__file__).parent / "migrations")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from edu_common.api import create_service_app
+from edu_common.deps import SETTINGS
 from edu_common.settings import Settings
 from notification import SERVICE
+from notification.deps import EMAIL_SENDER
 from notification.email import email_sender_for
 from notification.routes import notifications
 
@@ -22,6 +24,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         settings=settings,
     )
-    # One sender (and so one SES client) per app, i.e. per execution environment.
-    app.state.email_sender = email_sender_for(app.state.settings)
+    EMAIL_SENDER.put(app, email_sender_for(SETTINGS.of(app)))
     return app

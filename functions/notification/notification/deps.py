@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from edu_common.deps import DatabaseDep
+from edu_common.deps import AppState, DatabaseDep
 from notification.email import EmailSender
 from notification.services import NotificationService
 
-
-def get_email_sender(request: Request) -> EmailSender:
-    sender: EmailSender = request.app.state.email_sender
-    return sender
-
-
-EmailSenderDep = Annotated[EmailSender, Depends(get_email_sender)]
+# One sender (and so one SES client) per app, i.e. per execution environment.
+EMAIL_SENDER: AppState[EmailSender] = AppState("email_sender")
+EmailSenderDep = Annotated[EmailSender, Depends(EMAIL_SENDER.from_request)]
 
 
 def get_notification_service(

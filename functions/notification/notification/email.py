@@ -75,7 +75,9 @@ class SesEmailSender:
     def enabled(self) -> bool:
         return True
 
-    def _ses(self) -> Any:
+    @property
+    def client(self) -> Any:
+        """The SES client, made on the first email and kept for the execution environment."""
         # Double-checked: sends run in worker threads, and boto3's default session is not
         # thread-safe while it builds a client.
         if self._client is None:
@@ -99,7 +101,7 @@ class SesEmailSender:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self._ses().send_email(
+            self.client.send_email(
                 Source=self.sender,
                 Destination={"ToAddresses": [message.to]},
                 Message={

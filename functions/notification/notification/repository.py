@@ -7,30 +7,18 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from notification.domain import EmailStatus, Notification, NotificationDraft, NotificationType
+from edu_common.pagination import PageRequest, Slice
+from edu_common.sql import RowMapper
+from notification.domain import EmailStatus, Notification, NotificationDraft
 
-_COLUMNS = "id, user_id, type, title, body, is_read, email_status, created_at"
-
-
-def _notification(row: asyncpg.Record) -> Notification:
-    return Notification(
-        id=row["id"],
-        user_id=row["user_id"],
-        type=NotificationType(row["type"]),
-        title=row["title"],
-        body=row["body"],
-        is_read=row["is_read"],
-        email_status=EmailStatus(row["email_status"]),
-        created_at=row["created_at"],
-    )
+NOTIFICATIONS = RowMapper(Notification)
+_COLUMNS = NOTIFICATIONS.columns()
 
 
 @dataclass(frozen=True, slots=True)
-class NotificationSlice:
-    """One page of a user's notifications, with the counts the list shows."""
+class NotificationSlice(Slice[Notification]):
+    """One page of a user's notifications, with the unread count the list shows."""
 
-    items: list[Notification]
-    total: int  # notifications matching the filter
     unread_count: int  # unread notifications of the user, whatever the filter
 
 
@@ -54,8 +42,7 @@ class NotificationRepository:
             draft.body,
             email_status.value,
         )
-        assert row is not None
-        return _notification(row)
+        return NOTIFICATIONS.one(row)
 
     async def set_email_status(
         self, notification_id: uuid.UUID, email_status: EmailStatus
@@ -65,10 +52,10 @@ class NotificationRepository:
             notification_id,
             email_status.value,
         )
-        return _notification(row) if row else None
+        return NOTIFICATIONS.optional(row)
 
     async def list_for_user(
-        self, user_id: uuid.UUID, *, read: bool | None, limit: int, offset: int
+        self, user_id: uuid.UUID, *, read: bool | None, page: PageRequest
     ) -> NotificationSlice:
         # $2 NULL means "read or not"; otherwise only rows whose is_read equals it.
         rows = await self._conn.fetch(
@@ -80,8 +67,8 @@ class NotificationRepository:
             """,
             user_id,
             read,
-            limit,
-            offset,
+            page.limit,
+            page.offset,
         )
         counts = await self._conn.fetchrow(
             """
@@ -95,9 +82,7 @@ class NotificationRepository:
         )
         assert counts is not None
         return NotificationSlice(
-            items=[_notification(row) for row in rows],
-            total=counts["total"],
-            unread_count=counts["unread_count"],
+            NOTIFICATIONS.many(rows), total=counts["total"], unread_count=counts["unread_count"]
         )
 
     async def mark_read(
@@ -114,4 +99,4 @@ class NotificationRepository:
             notification_id,
             user_id,
         )
-        return _notification(row) if row else None
+        return NOTIFICATIONS.optional(row)

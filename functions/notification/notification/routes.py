@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from edu_common.deps import CurrentUser
-from edu_common.pagination import PageParams
+from edu_common.deps import CurrentUser, PageParams
 from notification.deps import NotificationServiceDep
 from notification.domain import draft_notification
 from notification.schemas import (
@@ -44,13 +43,7 @@ async def list_my_notifications(
     ] = None,
 ) -> NotificationPage:
     found = await service.list_mine(user, read=None if unread is None else not unread, page=page)
-    return NotificationPage(
-        items=[NotificationResponse.of(n) for n in found.items],
-        total=found.total,
-        limit=page.limit,
-        offset=page.offset,
-        unread_count=found.unread_count,
-    )
+    return NotificationPage.of(found, page, unread_count=found.unread_count)
 
 
 @notifications.post("/{notification_id}/read", summary="Mark one's own notification read")

@@ -7,14 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from edu_common.pagination import Page
-from notification.domain import (
-    MAX_BODY_LENGTH,
-    MAX_TITLE_LENGTH,
-    EmailStatus,
-    Notification,
-    NotificationType,
-)
+from edu_common.schemas import Page, ResponseModel
+from notification.domain import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, EmailStatus, NotificationType
 
 
 class CreateNotificationRequest(BaseModel):
@@ -29,7 +23,7 @@ class CreateNotificationRequest(BaseModel):
     )
 
 
-class NotificationResponse(BaseModel):
+class NotificationResponse(ResponseModel):
     id: uuid.UUID
     user_id: uuid.UUID
     type: NotificationType
@@ -40,19 +34,6 @@ class NotificationResponse(BaseModel):
     email_status: EmailStatus = Field(
         description="skipped (no email wanted or possible), pending, sent or failed"
     )
-
-    @classmethod
-    def of(cls, notification: Notification) -> NotificationResponse:
-        return cls(
-            id=notification.id,
-            user_id=notification.user_id,
-            type=notification.type,
-            title=notification.title,
-            body=notification.body,
-            is_read=notification.is_read,
-            created_at=notification.created_at,
-            email_status=notification.email_status,
-        )
 
 
 class NotificationPage(Page[NotificationResponse]):

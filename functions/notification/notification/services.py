@@ -9,7 +9,7 @@ import uuid
 from edu_common.db import Database
 from edu_common.errors import ServiceUnavailable
 from edu_common.pagination import PageRequest
-from edu_common.tokens import Principal
+from edu_common.principal import Principal
 from notification.domain import (
     EmailStatus,
     Notification,
@@ -90,7 +90,7 @@ class NotificationService:
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
             return await NotificationRepository(conn).list_for_user(
-                principal.user_id, read=read, limit=page.limit, offset=page.offset
+                principal.user_id, read=read, page=page
             )
 
     async def mark_read(self, principal: Principal, notification_id: uuid.UUID) -> Notification:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from edu_common.api import create_service_app
+from edu_common.deps import SETTINGS
 from edu_common.settings import Settings
 from payment import SERVICE
-from payment.processor import PaymentProcessor, processor_from_environment
+from payment.deps import PAYMENT_PROCESSOR
+from payment.processor import PaymentProcessor, processor_for
 from payment.routes import payments
 
 
@@ -23,5 +25,5 @@ def create_app(
         settings=settings,
     )
     # One processor per execution environment; PAYMENT_PROCESSOR chooses it.
-    app.state.payment_processor = processor or processor_from_environment()
+    PAYMENT_PROCESSOR.put(app, processor or processor_for(SETTINGS.of(app)))
     return app

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from edu_common.deps import DatabaseDep, SecretDep, SettingsDep
+from edu_common.deps import AppState, DatabaseDep, SecretDep, SettingsDep
 from payment.processor import PaymentProcessor
 from payment.services import PaymentService
 
-
-def get_processor(request: Request) -> PaymentProcessor:
-    processor: PaymentProcessor = request.app.state.payment_processor
-    return processor
-
-
-ProcessorDep = Annotated[PaymentProcessor, Depends(get_processor)]
+PAYMENT_PROCESSOR: AppState[PaymentProcessor] = AppState("payment_processor")
+ProcessorDep = Annotated[PaymentProcessor, Depends(PAYMENT_PROCESSOR.from_request)]
 
 
 def get_payment_service(

@@ -1,8 +1,7 @@
 """Lambda entry point of the payment function."""
 
-from mangum import Mangum
-
+from edu_common.api import lambda_handler
 from payment.app import create_app
 
 app = create_app()
-handler = app.state.observability.instrument(Mangum(app, lifespan="off"))
+handler = lambda_handler(app)

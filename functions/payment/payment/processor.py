@@ -2,23 +2,22 @@
 
 ``PaymentProcessor`` is what the service needs from one; ``MockProcessor`` is the only
 implementation today (no real money moves anywhere in this project). A real processor (Stripe,
-Adyen, ...) goes here as another class with the same ``charge`` and a new ``PAYMENT_PROCESSOR``
-value in :func:`processor_from_environment`.
+Adyen, ...) goes here as another class with the same ``charge``, a new ``PAYMENT_PROCESSOR``
+value in the settings and a branch in :func:`processor_for`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
+from edu_common.settings import Settings
+
 # Test cards, as processors publish them: one always declines, the default always succeeds.
 DECLINING_CARD = "4000000000000002"
 SUCCEEDING_CARD = "4242424242424242"
-
-PROCESSOR_SETTING = "PAYMENT_PROCESSOR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +77,8 @@ class MockProcessor:
         return result
 
 
-def processor_from_environment() -> PaymentProcessor:
+def processor_for(settings: Settings) -> PaymentProcessor:
     """The processor ``PAYMENT_PROCESSOR`` names (``mock``, the default and only one today)."""
-    name = os.environ.get(PROCESSOR_SETTING, "mock").strip().lower() or "mock"
-    if name == "mock":
-        return MockProcessor()
-    raise ValueError(f"{PROCESSOR_SETTING}={name!r}: unknown payment processor (known: mock)")
+    match settings.payment_processor:
+        case "mock":
+            return MockProcessor()

@@ -6,6 +6,8 @@ import uuid
 
 import asyncpg
 
+from edu_common.pagination import PageRequest, Slice
+from edu_common.sql import RowMapper, constraint_errors, fetch_page
 from payment.domain import (
     AlreadyPaid,
     ChargeRequest,
@@ -14,19 +16,8 @@ from payment.domain import (
     PaymentStatus,
 )
 
-_COLUMNS = "id, user_id, course_id, amount_cents, currency, status, created_at"
-
-
-def _payment(row: asyncpg.Record) -> Payment:
-    return Payment(
-        id=row["id"],
-        user_id=row["user_id"],
-        course_id=row["course_id"],
-        amount_cents=row["amount_cents"],
-        currency=row["currency"],
-        status=PaymentStatus(row["status"]),
-        created_at=row["created_at"],
-    )
+PAYMENTS = RowMapper(Payment)
+_COLUMNS = PAYMENTS.columns()
 
 
 class PaymentRepository:
@@ -54,7 +45,7 @@ class PaymentRepository:
             user_id,
             key,
         )
-        return _payment(row) if row else None
+        return PAYMENTS.optional(row)
 
     async def succeeded_for_course(
         self, user_id: uuid.UUID, course_id: uuid.UUID
@@ -67,7 +58,7 @@ class PaymentRepository:
             user_id,
             course_id,
         )
-        return _payment(row) if row else None
+        return PAYMENTS.optional(row)
 
     async def count_declined(self, user_id: uuid.UUID, key: str) -> int:
         count: int = await self._conn.fetchval(
@@ -90,7 +81,13 @@ class PaymentRepository:
         processor_reference: str,
         decline_reason: str | None,
     ) -> Payment:
-        try:
+        # The payer's lock makes these unreachable; should one happen, a 409, never a 500.
+        with constraint_errors(
+            {
+                "payments_one_success_per_course_key": AlreadyPaid,
+                "payments_one_success_per_key_key": IdempotencyKeyReused,
+            }
+        ):
             row = await self._conn.fetchrow(
                 f"""
                 INSERT INTO payments (id, user_id, course_id, amount_cents, currency, status,
@@ -108,39 +105,17 @@ class PaymentRepository:
                 processor_reference,
                 decline_reason,
             )
-        except asyncpg.UniqueViolationError as exc:
-            # The payer's lock makes this unreachable; should it happen, a 409, never a 500.
-            if exc.constraint_name == "payments_one_success_per_course_key":
-                raise AlreadyPaid() from exc
-            raise IdempotencyKeyReused() from exc
-        assert row is not None
-        return _payment(row)
+        return PAYMENTS.one(row)
 
     async def list_for_user(
-        self, user_id: uuid.UUID, *, status: PaymentStatus | None, limit: int, offset: int
-    ) -> tuple[list[Payment], int]:
-        status_value = status.value if status else None
-        rows = await self._conn.fetch(
-            f"""
-            SELECT {_COLUMNS}, count(*) OVER () AS total
-            FROM payments
-            WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
-            ORDER BY created_at DESC, id DESC
-            LIMIT $3 OFFSET $4
-            """,
-            user_id,
-            status_value,
-            limit,
-            offset,
+        self, user_id: uuid.UUID, *, status: PaymentStatus | None, page: PageRequest
+    ) -> Slice[Payment]:
+        return await fetch_page(
+            self._conn,
+            PAYMENTS,
+            page,
+            select=_COLUMNS,
+            source="FROM payments WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)",
+            order_by="created_at DESC, id DESC",
+            args=[user_id, status.value if status else None],
         )
-        if rows:
-            return [_payment(row) for row in rows], rows[0]["total"]
-        total: int = await self._conn.fetchval(
-            """
-            SELECT count(*) FROM payments
-            WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
-            """,
-            user_id,
-            status_value,
-        )
-        return [], total

@@ -6,16 +6,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Response, status
 
-from edu_common.api import ErrorResponse
-from edu_common.deps import CurrentUser
-from edu_common.pagination import Page, PageParams
+from edu_common.deps import CurrentUser, PageParams
+from edu_common.schemas import Page, error_responses
 from payment.deps import PaymentServiceDep
 from payment.domain import PaymentStatus
 from payment.schemas import (
     PaymentCreatedResponse,
     PaymentCreateRequest,
     PaymentListItem,
-    PaymentResponse,
 )
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -28,21 +26,16 @@ _CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "A replay: this Idempotency-Key already paid for this offer; the same "
         "payment and a receipt for it, no new charge (header Idempotent-Replayed: true).",
     },
-    400: {
-        "model": ErrorResponse,
-        "description": "`idempotency_key_required` / `invalid_idempotency_key` / `invalid_json`",
-    },
-    402: {"model": ErrorResponse, "description": "`card_declined` (the attempt is recorded)"},
-    409: {
-        "model": ErrorResponse,
-        "description": "`idempotency_key_reused` (the key paid for another course or price) / "
-        "`already_paid` (this course is already paid by the caller)",
-    },
-    422: {
-        "model": ErrorResponse,
-        "description": "`invalid_offer` / `offer_expired` / `nothing_to_pay` (a free course) / "
-        "`validation_error`",
-    },
+    **error_responses(
+        {
+            400: "`idempotency_key_required` / `invalid_idempotency_key` / `invalid_json`",
+            402: "`card_declined` (the attempt is recorded)",
+            409: "`idempotency_key_reused` (the key paid for another course or price) / "
+            "`already_paid` (this course is already paid by the caller)",
+            422: "`invalid_offer` / `offer_expired` / `nothing_to_pay` (a free course) / "
+            "`validation_error`",
+        }
+    ),
 }
 
 
@@ -75,9 +68,7 @@ async def create_payment(
     if outcome.replayed:
         response.status_code = status.HTTP_200_OK
     response.headers[REPLAYED_HEADER] = "true" if outcome.replayed else "false"
-    return PaymentCreatedResponse(
-        payment=PaymentResponse.of(outcome.payment), receipt=outcome.receipt
-    )
+    return PaymentCreatedResponse.of(outcome)
 
 
 @payments.get("/me", summary="The caller's payment attempts, newest first")
@@ -87,14 +78,10 @@ async def my_payments(
     page: PageParams,
     status: Literal["succeeded", "declined"] | None = None,
 ) -> Page[PaymentListItem]:
-    found, total = await service.my_payments(
+    found = await service.my_payments(
         payer, status=PaymentStatus(status) if status else None, page=page
     )
-    items = [
-        PaymentListItem(
-            **PaymentResponse.of(p).model_dump(),
-            receipt=service.receipt_for(p) if p.succeeded else None,
-        )
-        for p in found
-    ]
-    return Page[PaymentListItem](items=items, total=total, limit=page.limit, offset=page.offset)
+    items = found.map(
+        lambda p: PaymentListItem.of(p, receipt=service.receipt_for(p) if p.succeeded else None)
+    )
+    return Page[PaymentListItem].of(items, page)

@@ -8,17 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from payment.domain import Payment
+from edu_common.schemas import ResponseModel, SignedToken
 from payment.processor import SUCCEEDING_CARD
-
-MAX_TOKEN_LENGTH = 4096
 
 
 class PaymentCreateRequest(BaseModel):
-    offer: str = Field(
-        min_length=1,
-        max_length=MAX_TOKEN_LENGTH,
-        description="The signed `offer` token from the course detail (GET /api/courses/{id}).",
+    offer: SignedToken = Field(
+        description="The signed `offer` token from the course detail (GET /api/courses/{id})."
     )
     card_number: str = Field(
         default=SUCCEEDING_CARD,
@@ -28,7 +24,7 @@ class PaymentCreateRequest(BaseModel):
     )
 
 
-class PaymentResponse(BaseModel):
+class PaymentResponse(ResponseModel):
     id: uuid.UUID
     user_id: uuid.UUID
     course_id: uuid.UUID
@@ -37,20 +33,8 @@ class PaymentResponse(BaseModel):
     status: Literal["succeeded", "declined"]
     created_at: datetime
 
-    @classmethod
-    def of(cls, payment: Payment) -> PaymentResponse:
-        return cls(
-            id=payment.id,
-            user_id=payment.user_id,
-            course_id=payment.course_id,
-            amount_cents=payment.amount_cents,
-            currency=payment.currency,
-            status=payment.status.value,
-            created_at=payment.created_at,
-        )
 
-
-class PaymentCreatedResponse(BaseModel):
+class PaymentCreatedResponse(ResponseModel):
     payment: PaymentResponse
     receipt: str = Field(
         description="A signed receipt token for POST /api/enrollments "

@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass
 
 from edu_common.db import Database
-from edu_common.pagination import PageRequest
+from edu_common.pagination import PageRequest, Slice
+from edu_common.principal import Principal
 from edu_common.proofs import offer_from_body
 from edu_common.settings import Settings
-from edu_common.tokens import Principal, Receipt, issue_receipt
+from edu_common.tokens import Receipt, issue_receipt
 from payment.domain import (
     AlreadyPaid,
     CardDeclined,
@@ -100,8 +101,8 @@ class PaymentService:
 
     async def my_payments(
         self, payer: Principal, *, status: PaymentStatus | None, page: PageRequest
-    ) -> tuple[list[Payment], int]:
+    ) -> Slice[Payment]:
         async with self._database.connection() as conn:
             return await PaymentRepository(conn).list_for_user(
-                payer.user_id, status=status, limit=page.limit, offset=page.offset
+                payer.user_id, status=status, page=page
             )

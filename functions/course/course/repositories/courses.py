@@ -8,11 +8,11 @@ from typing import Any
 import asyncpg
 
 from course.domain import CatalogQuery, CatalogSort, Course, CourseDraft, Level, escape_like
+from edu_common.pagination import PageRequest, Slice
+from edu_common.sql import RowMapper, fetch_page
 
-COLUMNS = (
-    "id, teacher_id, teacher_name, title, description, category, level, price_cents, currency, "
-    "is_published, rating_avg, review_count, module_count, lesson_count, created_at, updated_at"
-)
+COURSES = RowMapper(Course)
+COLUMNS = COURSES.columns()
 
 # Every order ends with the primary key so that pages never overlap or skip.
 _ORDER_BY: dict[CatalogSort, str] = {
@@ -27,28 +27,6 @@ _ORDER_BY: dict[CatalogSort, str] = {
 UPDATABLE_FIELDS = frozenset(
     {"title", "description", "category", "level", "price_cents", "currency", "is_published"}
 )
-
-
-def course_of(row: asyncpg.Record) -> Course:
-    rating = row["rating_avg"]
-    return Course(
-        id=row["id"],
-        teacher_id=row["teacher_id"],
-        teacher_name=row["teacher_name"],
-        title=row["title"],
-        description=row["description"],
-        category=row["category"],
-        level=Level(row["level"]),
-        price_cents=row["price_cents"],
-        currency=row["currency"],
-        is_published=row["is_published"],
-        rating_avg=float(rating) if rating is not None else None,
-        review_count=row["review_count"],
-        module_count=row["module_count"],
-        lesson_count=row["lesson_count"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
 
 
 def catalog_filter(query: CatalogQuery) -> tuple[str, list[Any]]:
@@ -86,54 +64,35 @@ class CourseRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def catalog(self, query: CatalogQuery) -> tuple[list[Course], int]:
+    async def catalog(self, query: CatalogQuery) -> Slice[Course]:
         where, params = catalog_filter(query)
-        limit, offset = len(params) + 1, len(params) + 2
-        rows = await self._conn.fetch(
-            f"""
-            SELECT {COLUMNS}, count(*) OVER () AS total
-            FROM courses
-            WHERE {where}
-            ORDER BY {_ORDER_BY[query.sort]}
-            LIMIT ${limit} OFFSET ${offset}
-            """,
-            *params,
-            query.limit,
-            query.offset,
+        return await fetch_page(
+            self._conn,
+            COURSES,
+            query.page,
+            select=COLUMNS,
+            source=f"FROM courses WHERE {where}",
+            order_by=_ORDER_BY[query.sort],
+            args=params,
         )
-        if rows:
-            return [course_of(row) for row in rows], rows[0]["total"]
-        total = await self._conn.fetchval(f"SELECT count(*) FROM courses WHERE {where}", *params)
-        return [], total
 
-    async def of_teacher(
-        self, teacher_id: uuid.UUID, *, limit: int, offset: int
-    ) -> tuple[list[Course], int]:
-        rows = await self._conn.fetch(
-            f"""
-            SELECT {COLUMNS}, count(*) OVER () AS total
-            FROM courses
-            WHERE teacher_id = $1
-            ORDER BY created_at DESC, id DESC
-            LIMIT $2 OFFSET $3
-            """,
-            teacher_id,
-            limit,
-            offset,
+    async def of_teacher(self, teacher_id: uuid.UUID, page: PageRequest) -> Slice[Course]:
+        return await fetch_page(
+            self._conn,
+            COURSES,
+            page,
+            select=COLUMNS,
+            source="FROM courses WHERE teacher_id = $1",
+            order_by="created_at DESC, id DESC",
+            args=[teacher_id],
         )
-        if rows:
-            return [course_of(row) for row in rows], rows[0]["total"]
-        total = await self._conn.fetchval(
-            "SELECT count(*) FROM courses WHERE teacher_id = $1", teacher_id
-        )
-        return [], total
 
     async def get(self, course_id: uuid.UUID, *, for_update: bool = False) -> Course | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self._conn.fetchrow(
             f"SELECT {COLUMNS} FROM courses WHERE id = $1{lock}", course_id
         )
-        return course_of(row) if row else None
+        return COURSES.optional(row)
 
     async def add(self, draft: CourseDraft, *, teacher_id: uuid.UUID, teacher_name: str) -> Course:
         row = await self._conn.fetchrow(
@@ -154,8 +113,7 @@ class CourseRepository:
             draft.currency,
             draft.is_published,
         )
-        assert row is not None
-        return course_of(row)
+        return COURSES.one(row)
 
     async def update(self, course_id: uuid.UUID, changes: dict[str, Any]) -> Course:
         unknown = set(changes) - UPDATABLE_FIELDS
@@ -169,8 +127,7 @@ class CourseRepository:
             course_id,
             *values,
         )
-        assert row is not None
-        return course_of(row)
+        return COURSES.one(row)
 
     async def delete(self, course_id: uuid.UUID) -> None:
         await self._conn.execute("DELETE FROM courses WHERE id = $1", course_id)

@@ -11,27 +11,12 @@ import uuid
 import asyncpg
 
 from course.domain import Lesson, Module, ModuleWithLessons
+from edu_common.sql import RowMapper
 
-_MODULE_COLUMNS = "id, course_id, title, position"
-_LESSON_COLUMNS = "id, module_id, course_id, title, content, duration_minutes, position"
-
-
-def module_of(row: asyncpg.Record) -> Module:
-    return Module(
-        id=row["id"], course_id=row["course_id"], title=row["title"], position=row["position"]
-    )
-
-
-def lesson_of(row: asyncpg.Record) -> Lesson:
-    return Lesson(
-        id=row["id"],
-        module_id=row["module_id"],
-        course_id=row["course_id"],
-        title=row["title"],
-        content=row["content"],
-        duration_minutes=row["duration_minutes"],
-        position=row["position"],
-    )
+MODULES = RowMapper(Module)
+LESSONS = RowMapper(Lesson)
+_MODULE_COLUMNS = MODULES.columns()
+_LESSON_COLUMNS = LESSONS.columns()
 
 
 class CurriculumRepository:
@@ -53,27 +38,24 @@ class CurriculumRepository:
             course_id,
         )
         by_module: dict[uuid.UUID, list[Lesson]] = {}
-        for row in lessons:
-            by_module.setdefault(row["module_id"], []).append(lesson_of(row))
-        return [ModuleWithLessons(module_of(row), by_module.get(row["id"], [])) for row in modules]
+        for lesson in LESSONS.many(lessons):
+            by_module.setdefault(lesson.module_id, []).append(lesson)
+        return [
+            ModuleWithLessons(module, by_module.get(module.id, []))
+            for module in MODULES.many(modules)
+        ]
 
     async def module(self, module_id: uuid.UUID) -> Module | None:
         row = await self._conn.fetchrow(
             f"SELECT {_MODULE_COLUMNS} FROM modules WHERE id = $1", module_id
         )
-        return module_of(row) if row else None
+        return MODULES.optional(row)
 
     async def lesson(self, lesson_id: uuid.UUID) -> Lesson | None:
         row = await self._conn.fetchrow(
             f"SELECT {_LESSON_COLUMNS} FROM lessons WHERE id = $1", lesson_id
         )
-        return lesson_of(row) if row else None
-
-    async def module_count(self, course_id: uuid.UUID) -> int:
-        count: int = await self._conn.fetchval(
-            "SELECT count(*) FROM modules WHERE course_id = $1", course_id
-        )
-        return count
+        return LESSONS.optional(row)
 
     async def lesson_count(self, module_id: uuid.UUID) -> int:
         count: int = await self._conn.fetchval(
@@ -99,8 +81,7 @@ class CurriculumRepository:
             title,
             position,
         )
-        assert row is not None
-        return module_of(row)
+        return MODULES.one(row)
 
     async def update_module(
         self, module: Module, *, title: str | None, position: int | None
@@ -118,8 +99,7 @@ class CurriculumRepository:
             title,
             position,
         )
-        assert row is not None
-        return module_of(row)
+        return MODULES.one(row)
 
     async def delete_module(self, module: Module) -> int:
         """Delete ``module`` with its lessons; return how many lessons went with it."""
@@ -167,8 +147,7 @@ class CurriculumRepository:
             duration_minutes,
             position,
         )
-        assert row is not None
-        return lesson_of(row)
+        return LESSONS.one(row)
 
     async def update_lesson(
         self,
@@ -197,8 +176,7 @@ class CurriculumRepository:
             duration_minutes,
             position,
         )
-        assert row is not None
-        return lesson_of(row)
+        return LESSONS.one(row)
 
     async def delete_lesson(self, lesson: Lesson) -> None:
         await self._conn.execute("DELETE FROM lessons WHERE id = $1", lesson.id)

@@ -6,21 +6,12 @@ import uuid
 
 import asyncpg
 
-from course.domain import AlreadyReviewed, Review
+from course.domain import AlreadyReviewed, CourseNotFound, Review
+from edu_common.pagination import PageRequest, Slice
+from edu_common.sql import RowMapper, constraint_errors, fetch_page
 
-_COLUMNS = "id, course_id, student_id, student_name, rating, comment, created_at"
-
-
-def review_of(row: asyncpg.Record) -> Review:
-    return Review(
-        id=row["id"],
-        course_id=row["course_id"],
-        student_id=row["student_id"],
-        student_name=row["student_name"],
-        rating=row["rating"],
-        comment=row["comment"],
-        created_at=row["created_at"],
-    )
+REVIEWS = RowMapper(Review)
+_COLUMNS = REVIEWS.columns()
 
 
 class ReviewRepository:
@@ -36,41 +27,33 @@ class ReviewRepository:
         rating: int,
         comment: str,
     ) -> Review:
-        row = await self._conn.fetchrow(
-            f"""
-            INSERT INTO reviews (id, course_id, student_id, student_name, rating, comment)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (course_id, student_id) DO NOTHING
-            RETURNING {_COLUMNS}
-            """,
-            uuid.uuid4(),
-            course_id,
-            student_id,
-            student_name,
-            rating,
-            comment,
-        )
+        # The course may have been deleted since it was read: its foreign key says so.
+        with constraint_errors({"reviews_course_id_fkey": CourseNotFound}):
+            row = await self._conn.fetchrow(
+                f"""
+                INSERT INTO reviews (id, course_id, student_id, student_name, rating, comment)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (course_id, student_id) DO NOTHING
+                RETURNING {_COLUMNS}
+                """,
+                uuid.uuid4(),
+                course_id,
+                student_id,
+                student_name,
+                rating,
+                comment,
+            )
         if row is None:
             raise AlreadyReviewed()
-        return review_of(row)
+        return REVIEWS.one(row)
 
-    async def of_course(
-        self, course_id: uuid.UUID, *, limit: int, offset: int
-    ) -> tuple[list[Review], int]:
-        rows = await self._conn.fetch(
-            f"""
-            SELECT {_COLUMNS}, count(*) OVER () AS total
-            FROM reviews WHERE course_id = $1
-            ORDER BY created_at DESC, id DESC
-            LIMIT $2 OFFSET $3
-            """,
-            course_id,
-            limit,
-            offset,
+    async def of_course(self, course_id: uuid.UUID, page: PageRequest) -> Slice[Review]:
+        return await fetch_page(
+            self._conn,
+            REVIEWS,
+            page,
+            select=_COLUMNS,
+            source="FROM reviews WHERE course_id = $1",
+            order_by="created_at DESC, id DESC",
+            args=[course_id],
         )
-        if rows:
-            return [review_of(row) for row in rows], rows[0]["total"]
-        total = await self._conn.fetchval(
-            "SELECT count(*) FROM reviews WHERE course_id = $1", course_id
-        )
-        return [], total

@@ -22,18 +22,14 @@ from course.schemas import (
     CourseResponse,
     CourseUpdateRequest,
 )
-from edu_common.deps import CurrentUser, OptionalUser
-from edu_common.pagination import Page, PageParams
+from edu_common.deps import OptionalUser, PageParams, TeacherUser
+from edu_common.schemas import Page
 
 courses = APIRouter(prefix="/api/courses", tags=["courses"])
 teachers = APIRouter(prefix="/api/teachers", tags=["courses"])
 
 # Price filters are bounded by PostgreSQL's integer so that no input can overflow a query.
 MAX_PRICE_FILTER = 2_147_483_647
-
-
-def _page(items: list[CourseResponse], total: int, page: PageParams) -> Page[CourseResponse]:
-    return Page[CourseResponse](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @courses.get("", summary="The public catalog: published courses, searched, filtered, sorted")
@@ -72,16 +68,14 @@ async def catalog(
         max_price=max_price,
         free=free,
         sort=sort,
-        limit=page.limit,
-        offset=page.offset,
+        page=page,
     )
-    found, total = await service.catalog(query)
-    return _page([CourseResponse.of(c) for c in found], total, page)
+    return Page[CourseResponse].of(await service.catalog(query), page)
 
 
 @courses.post("", status_code=status.HTTP_201_CREATED, summary="Create a course (teachers)")
 async def create_course(
-    body: CourseCreateRequest, user: CurrentUser, service: CourseServiceDep
+    body: CourseCreateRequest, user: TeacherUser, service: CourseServiceDep
 ) -> CourseResponse:
     draft = CourseDraft(
         title=body.title,
@@ -100,12 +94,12 @@ async def course_detail(
     course_id: uuid.UUID, user: OptionalUser, service: CourseServiceDep
 ) -> CourseDetailResponse:
     detailed = await service.detail(course_id, user)
-    return CourseDetailResponse.detail(detailed.course, detailed.offer)
+    return CourseDetailResponse.of(detailed.course, offer=detailed.offer)
 
 
 @courses.patch("/{course_id}", summary="Change a course (its owner)")
 async def update_course(
-    course_id: uuid.UUID, body: CourseUpdateRequest, user: CurrentUser, service: CourseServiceDep
+    course_id: uuid.UUID, body: CourseUpdateRequest, user: TeacherUser, service: CourseServiceDep
 ) -> CourseResponse:
     changes = body.changes()
     if "level" in changes:
@@ -119,13 +113,12 @@ async def update_course(
     response_class=Response,
     summary="Delete a course with its modules, lessons and reviews (its owner)",
 )
-async def delete_course(course_id: uuid.UUID, user: CurrentUser, service: CourseServiceDep) -> None:
+async def delete_course(course_id: uuid.UUID, user: TeacherUser, service: CourseServiceDep) -> None:
     await service.delete(user, course_id)
 
 
 @teachers.get("/me/courses", summary="The calling teacher's own courses, drafts included")
 async def my_courses(
-    user: CurrentUser, service: CourseServiceDep, page: PageParams
+    user: TeacherUser, service: CourseServiceDep, page: PageParams
 ) -> Page[CourseResponse]:
-    found, total = await service.of_teacher(user, page)
-    return _page([CourseResponse.of(c) for c in found], total, page)
+    return Page[CourseResponse].of(await service.of_teacher(user, page), page)

@@ -16,7 +16,7 @@ from course.schemas import (
     ModuleResponse,
     ModuleUpdateRequest,
 )
-from edu_common.deps import CurrentUser, OptionalUser
+from edu_common.deps import OptionalUser, TeacherUser
 
 curriculum = APIRouter(prefix="/api/courses", tags=["curriculum"])
 modules = APIRouter(prefix="/api/modules", tags=["curriculum"])
@@ -27,7 +27,7 @@ lessons = APIRouter(prefix="/api/lessons", tags=["curriculum"])
 async def course_curriculum(
     course_id: uuid.UUID, user: OptionalUser, service: CurriculumServiceDep
 ) -> CurriculumResponse:
-    return CurriculumResponse.of(course_id, await service.curriculum(course_id, user))
+    return CurriculumResponse.of_modules(course_id, await service.curriculum(course_id, user))
 
 
 @curriculum.post(
@@ -38,7 +38,7 @@ async def course_curriculum(
 async def add_module(
     course_id: uuid.UUID,
     body: ModuleCreateRequest,
-    user: CurrentUser,
+    user: TeacherUser,
     service: CurriculumServiceDep,
 ) -> ModuleResponse:
     module = await service.add_module(user, course_id, title=body.title, position=body.position)
@@ -49,7 +49,7 @@ async def add_module(
 async def update_module(
     module_id: uuid.UUID,
     body: ModuleUpdateRequest,
-    user: CurrentUser,
+    user: TeacherUser,
     service: CurriculumServiceDep,
 ) -> ModuleResponse:
     module = await service.update_module(user, module_id, title=body.title, position=body.position)
@@ -63,7 +63,7 @@ async def update_module(
     summary="Delete a module with its lessons (owner)",
 )
 async def delete_module(
-    module_id: uuid.UUID, user: CurrentUser, service: CurriculumServiceDep
+    module_id: uuid.UUID, user: TeacherUser, service: CurriculumServiceDep
 ) -> None:
     await service.delete_module(user, module_id)
 
@@ -76,7 +76,7 @@ async def delete_module(
 async def add_lesson(
     module_id: uuid.UUID,
     body: LessonCreateRequest,
-    user: CurrentUser,
+    user: TeacherUser,
     service: CurriculumServiceDep,
 ) -> LessonResponse:
     lesson = await service.add_lesson(
@@ -87,21 +87,21 @@ async def add_lesson(
         duration_minutes=body.duration_minutes,
         position=body.position,
     )
-    return LessonResponse.full(lesson)
+    return LessonResponse.of(lesson)
 
 
 @lessons.get("/{lesson_id}", summary="A lesson with its content (published course, or owner)")
 async def get_lesson(
     lesson_id: uuid.UUID, user: OptionalUser, service: CurriculumServiceDep
 ) -> LessonResponse:
-    return LessonResponse.full(await service.lesson(lesson_id, user))
+    return LessonResponse.of(await service.lesson(lesson_id, user))
 
 
 @lessons.patch("/{lesson_id}", summary="Change or move a lesson within its module (owner)")
 async def update_lesson(
     lesson_id: uuid.UUID,
     body: LessonUpdateRequest,
-    user: CurrentUser,
+    user: TeacherUser,
     service: CurriculumServiceDep,
 ) -> LessonResponse:
     lesson = await service.update_lesson(
@@ -112,7 +112,7 @@ async def update_lesson(
         duration_minutes=body.duration_minutes,
         position=body.position,
     )
-    return LessonResponse.full(lesson)
+    return LessonResponse.of(lesson)
 
 
 @lessons.delete(
@@ -122,6 +122,6 @@ async def update_lesson(
     summary="Delete a lesson (owner)",
 )
 async def delete_lesson(
-    lesson_id: uuid.UUID, user: CurrentUser, service: CurriculumServiceDep
+    lesson_id: uuid.UUID, user: TeacherUser, service: CurriculumServiceDep
 ) -> None:
     await service.delete_lesson(user, lesson_id)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, status
 
 from course.deps import ReviewServiceDep
 from course.schemas import ReviewCreateRequest, ReviewResponse
-from edu_common.deps import CurrentUser, OptionalUser
-from edu_common.pagination import Page, PageParams
+from edu_common.deps import CurrentUser, OptionalUser, PageParams
+from edu_common.schemas import Page
 
 reviews = APIRouter(prefix="/api/courses", tags=["reviews"])
 
@@ -18,13 +18,7 @@ reviews = APIRouter(prefix="/api/courses", tags=["reviews"])
 async def course_reviews(
     course_id: uuid.UUID, user: OptionalUser, service: ReviewServiceDep, page: PageParams
 ) -> Page[ReviewResponse]:
-    found, total = await service.of_course(course_id, user, page)
-    return Page[ReviewResponse](
-        items=[ReviewResponse.of(r) for r in found],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[ReviewResponse].of(await service.of_course(course_id, user, page), page)
 
 
 @reviews.post(

@@ -15,14 +15,14 @@ from course.domain import (
     CourseNotFound,
     ensure_may_publish,
     ensure_owner,
-    ensure_teacher,
     ensure_visible,
 )
 from course.repositories import CourseRepository
 from edu_common.db import Database
-from edu_common.pagination import PageRequest
+from edu_common.pagination import PageRequest, Slice
+from edu_common.principal import Principal
 from edu_common.settings import Settings
-from edu_common.tokens import Offer, Principal, issue_offer
+from edu_common.tokens import Offer, issue_offer
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +41,8 @@ class CourseService:
         self._secret = secret
         self._cache = cache
 
-    async def catalog(self, query: CatalogQuery) -> tuple[list[Course], int]:
-        async def load() -> tuple[list[Course], int]:
+    async def catalog(self, query: CatalogQuery) -> Slice[Course]:
+        async def load() -> Slice[Course]:
             async with self._database.connection() as conn:
                 return await CourseRepository(conn).catalog(query)
 
@@ -65,15 +65,11 @@ class CourseService:
             self._settings.offer_token_ttl_seconds,
         )
 
-    async def of_teacher(self, principal: Principal, page: PageRequest) -> tuple[list[Course], int]:
-        ensure_teacher(principal)
+    async def of_teacher(self, principal: Principal, page: PageRequest) -> Slice[Course]:
         async with self._database.connection() as conn:
-            return await CourseRepository(conn).of_teacher(
-                principal.user_id, limit=page.limit, offset=page.offset
-            )
+            return await CourseRepository(conn).of_teacher(principal.user_id, page)
 
     async def create(self, principal: Principal, draft: CourseDraft) -> Course:
-        ensure_teacher(principal)
         ensure_may_publish(principal, draft.is_published)
         async with self._database.connection() as conn:
             course = await CourseRepository(conn).add(
@@ -86,7 +82,6 @@ class CourseService:
     async def update(
         self, principal: Principal, course_id: uuid.UUID, changes: dict[str, Any]
     ) -> Course:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
             courses = CourseRepository(conn)
             course = await courses.get(course_id, for_update=True)
@@ -99,7 +94,6 @@ class CourseService:
         return updated
 
     async def delete(self, principal: Principal, course_id: uuid.UUID) -> None:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
             courses = CourseRepository(conn)
             course = await courses.get(course_id, for_update=True)

@@ -7,8 +7,8 @@ so position shifts never interleave and module_count/lesson_count stay exact.
 from __future__ import annotations
 
 import uuid
-
-import asyncpg
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from course.cache import CourseCache
 from course.domain import (
@@ -21,52 +21,46 @@ from course.domain import (
     ModuleWithLessons,
     can_view,
     ensure_owner,
-    ensure_teacher,
     ensure_visible,
     insertion_position,
     move_position,
 )
 from course.repositories import CourseRepository, CurriculumRepository
 from edu_common.db import Database
-from edu_common.tokens import Principal
+from edu_common.errors import NotFound
+from edu_common.principal import Principal
 
 
-async def _owned_course(conn: asyncpg.Connection, course_id: uuid.UUID, who: Principal) -> Course:
+class _PartOfCourse(Protocol):
+    @property
+    def course_id(self) -> uuid.UUID: ...
+
+
+async def _owned_course(courses: CourseRepository, course_id: uuid.UUID, who: Principal) -> Course:
     """The course locked for a curriculum write by its owner (404 / 403 otherwise)."""
-    course = await CourseRepository(conn).get(course_id, for_update=True)
+    course = await courses.get(course_id, for_update=True)
     if course is None:
         raise CourseNotFound()
     ensure_owner(course, who)
     return course
 
 
-async def _owned_module(
-    conn: asyncpg.Connection, module_id: uuid.UUID, who: Principal
-) -> tuple[Course, Module]:
-    curriculum = CurriculumRepository(conn)
-    module = await curriculum.module(module_id)
-    if module is None:
-        raise ModuleNotFound()
-    course = await _owned_course(conn, module.course_id, who)
+async def _owned_part[P: _PartOfCourse](
+    courses: CourseRepository,
+    read: Callable[[], Awaitable[P | None]],
+    missing: type[NotFound],
+    who: Principal,
+) -> tuple[Course, P]:
+    """A module or lesson (``read``) and its course, locked for a write by the owner."""
+    part = await read()
+    if part is None:
+        raise missing()
+    course = await _owned_course(courses, part.course_id, who)
     # Re-read under the course lock: another write may have moved or deleted it meanwhile.
-    module = await curriculum.module(module_id)
-    if module is None:
-        raise ModuleNotFound()
-    return course, module
-
-
-async def _owned_lesson(
-    conn: asyncpg.Connection, lesson_id: uuid.UUID, who: Principal
-) -> tuple[Course, Lesson]:
-    curriculum = CurriculumRepository(conn)
-    lesson = await curriculum.lesson(lesson_id)
-    if lesson is None:
-        raise LessonNotFound()
-    course = await _owned_course(conn, lesson.course_id, who)
-    lesson = await curriculum.lesson(lesson_id)
-    if lesson is None:
-        raise LessonNotFound()
-    return course, lesson
+    part = await read()
+    if part is None:
+        raise missing()
+    return course, part
 
 
 class CurriculumService:
@@ -100,13 +94,13 @@ class CurriculumService:
     async def add_module(
         self, principal: Principal, course_id: uuid.UUID, *, title: str, position: int | None
     ) -> Module:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
-            course = await _owned_course(conn, course_id, principal)
+            courses = CourseRepository(conn)
+            course = await _owned_course(courses, course_id, principal)
             module = await CurriculumRepository(conn).add_module(
                 course_id, title, insertion_position(position, course.module_count)
             )
-            await CourseRepository(conn).adjust_counts(course_id, modules=1)
+            await courses.adjust_counts(course_id, modules=1)
         await self._cache.invalidate(course_id)
         return module
 
@@ -118,22 +112,27 @@ class CurriculumService:
         title: str | None,
         position: int | None,
     ) -> Module:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
-            course, module = await _owned_module(conn, module_id, principal)
-            target = None if position is None else move_position(position, course.module_count)
-            updated = await CurriculumRepository(conn).update_module(
-                module, title=title, position=target
+            curriculum = CurriculumRepository(conn)
+            course, module = await _owned_part(
+                CourseRepository(conn),
+                lambda: curriculum.module(module_id),
+                ModuleNotFound,
+                principal,
             )
+            target = None if position is None else move_position(position, course.module_count)
+            updated = await curriculum.update_module(module, title=title, position=target)
         await self._cache.invalidate(course.id)
         return updated
 
     async def delete_module(self, principal: Principal, module_id: uuid.UUID) -> None:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
-            course, module = await _owned_module(conn, module_id, principal)
-            lessons = await CurriculumRepository(conn).delete_module(module)
-            await CourseRepository(conn).adjust_counts(course.id, modules=-1, lessons=-lessons)
+            courses, curriculum = CourseRepository(conn), CurriculumRepository(conn)
+            course, module = await _owned_part(
+                courses, lambda: curriculum.module(module_id), ModuleNotFound, principal
+            )
+            lessons = await curriculum.delete_module(module)
+            await courses.adjust_counts(course.id, modules=-1, lessons=-lessons)
         await self._cache.invalidate(course.id)
 
     # --- lessons ---------------------------------------------------------------------------
@@ -148,10 +147,11 @@ class CurriculumService:
         duration_minutes: int,
         position: int | None,
     ) -> Lesson:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
-            course, module = await _owned_module(conn, module_id, principal)
-            curriculum = CurriculumRepository(conn)
+            courses, curriculum = CourseRepository(conn), CurriculumRepository(conn)
+            course, module = await _owned_part(
+                courses, lambda: curriculum.module(module_id), ModuleNotFound, principal
+            )
             siblings = await curriculum.lesson_count(module.id)
             lesson = await curriculum.add_lesson(
                 module,
@@ -160,7 +160,7 @@ class CurriculumService:
                 duration_minutes=duration_minutes,
                 position=insertion_position(position, siblings),
             )
-            await CourseRepository(conn).adjust_counts(course.id, lessons=1)
+            await courses.adjust_counts(course.id, lessons=1)
         await self._cache.invalidate(course.id)
         return lesson
 
@@ -174,10 +174,14 @@ class CurriculumService:
         duration_minutes: int | None,
         position: int | None,
     ) -> Lesson:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
-            course, lesson = await _owned_lesson(conn, lesson_id, principal)
             curriculum = CurriculumRepository(conn)
+            course, lesson = await _owned_part(
+                CourseRepository(conn),
+                lambda: curriculum.lesson(lesson_id),
+                LessonNotFound,
+                principal,
+            )
             target = None
             if position is not None:
                 target = move_position(position, await curriculum.lesson_count(lesson.module_id))
@@ -192,9 +196,11 @@ class CurriculumService:
         return updated
 
     async def delete_lesson(self, principal: Principal, lesson_id: uuid.UUID) -> None:
-        ensure_teacher(principal)
         async with self._database.transaction() as conn:
-            course, lesson = await _owned_lesson(conn, lesson_id, principal)
-            await CurriculumRepository(conn).delete_lesson(lesson)
-            await CourseRepository(conn).adjust_counts(course.id, lessons=-1)
+            courses, curriculum = CourseRepository(conn), CurriculumRepository(conn)
+            course, lesson = await _owned_part(
+                courses, lambda: curriculum.lesson(lesson_id), LessonNotFound, principal
+            )
+            await curriculum.delete_lesson(lesson)
+            await courses.adjust_counts(course.id, lessons=-1)
         await self._cache.invalidate(course.id)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-
 from course.cache import CourseCache
 from course.domain import CourseNotFound, Review, ensure_may_review, ensure_visible
 from course.repositories import CourseRepository, ReviewRepository
 from edu_common.db import Database
-from edu_common.pagination import PageRequest
-from edu_common.tokens import Principal
+from edu_common.pagination import PageRequest, Slice
+from edu_common.principal import Principal
 
 
 class ReviewService:
@@ -25,31 +23,26 @@ class ReviewService:
 
     async def of_course(
         self, course_id: uuid.UUID, principal: Principal | None, page: PageRequest
-    ) -> tuple[list[Review], int]:
+    ) -> Slice[Review]:
         async with self._database.connection() as conn:
             ensure_visible(await CourseRepository(conn).get(course_id), principal)
-            return await ReviewRepository(conn).of_course(
-                course_id, limit=page.limit, offset=page.offset
-            )
+            return await ReviewRepository(conn).of_course(course_id, page)
 
     async def add(
         self, principal: Principal, course_id: uuid.UUID, *, rating: int, comment: str
     ) -> Review:
-        try:
-            async with self._database.transaction() as conn:
-                course = ensure_visible(await CourseRepository(conn).get(course_id), principal)
-                ensure_may_review(course, principal)
-                review = await ReviewRepository(conn).add(
-                    course_id=course_id,
-                    student_id=principal.user_id,
-                    student_name=principal.name,
-                    rating=rating,
-                    comment=comment,
-                )
-                # One atomic increment in the review's transaction: exact under concurrency.
-                if not await CourseRepository(conn).add_rating(course_id, rating):
-                    raise CourseNotFound()
-        except asyncpg.ForeignKeyViolationError as exc:  # the course was deleted meanwhile
-            raise CourseNotFound() from exc
+        async with self._database.transaction() as conn:
+            course = ensure_visible(await CourseRepository(conn).get(course_id), principal)
+            ensure_may_review(course, principal)
+            review = await ReviewRepository(conn).add(
+                course_id=course_id,
+                student_id=principal.user_id,
+                student_name=principal.name,
+                rating=rating,
+                comment=comment,
+            )
+            # One atomic increment in the review's transaction: exact under concurrency.
+            if not await CourseRepository(conn).add_rating(course_id, rating):
+                raise CourseNotFound()
         await self._cache.invalidate(course_id)
         return review
