@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlsplit, urlunsplit
 
+from edu_common.migrations import schema_of
 from edu_common.settings import SERVICES, Settings, load_settings
 
 
@@ -21,8 +22,7 @@ class Service:
 
     @property
     def migrations(self) -> Path:
-        directory: Path = self.package.MIGRATIONS
-        return directory
+        return schema_of(self.package).migrations
 
     def settings(self) -> Settings:
         return load_settings(self.name)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from edu_common.migrations import apply_migrations
+from edu_common.migrations import apply_migrations, schema_of
 from edu_common.settings import SERVICES
 
 T = TypeVar("T")
@@ -41,11 +41,8 @@ def with_database(url: str, database: str) -> str:
 
 
 def migrations_of(service: str) -> Path | None:
-    module = importlib.import_module(service)
-    directory = getattr(module, "MIGRATIONS", None)
-    if directory is None or not Path(directory).is_dir():
-        return None
-    return Path(directory)
+    directory = schema_of(importlib.import_module(service)).migrations
+    return directory if directory.is_dir() else None
 
 
 async def create_service_databases(server_url: str, prefix: str) -> dict[str, str]:

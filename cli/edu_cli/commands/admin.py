@@ -12,9 +12,9 @@ app = typer.Typer(help="Manage admin accounts.", no_args_is_help=True)
 
 async def create_admin(email: str, password: str, full_name: str) -> str:
     from edu_common.db import Database
+    from edu_common.principal import Role
     from edu_common.secrets import jwt_secret
     from edu_common.settings import load_settings
-    from edu_common.tokens import Role
     from identity.services import IdentityService
 
     settings = load_settings("identity", db_pool_size=1)  # one connection is all it needs

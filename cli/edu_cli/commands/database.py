@@ -137,8 +137,7 @@ async def migrate_targets(targets: list[Target]) -> dict[str, list[str]]:
     from edu_cli.commands.migrate import ensure_database, migrate_service
 
     def has_migrations(service: _TargetService) -> bool:
-        directory = getattr(service.package, "MIGRATIONS", None)
-        return directory is not None and Path(directory).is_dir()
+        return service.migrations.is_dir()
 
     async def one(service: _TargetService) -> list[str]:
         if not has_migrations(service):

@@ -29,16 +29,13 @@ async def ensure_database(service: registry.Service) -> bool:
 async def migrate_service(service: registry.Service) -> list[str]:
     import asyncpg
 
-    from edu_common.migrations import apply_migrations
+    from edu_common.migrations import schema_of
 
     await ensure_database(service)
     conn = await asyncpg.connect(service.database_url)
     try:
-        applied = await apply_migrations(conn, service.migrations)
-        configure = getattr(service.package, "configure_database", None)
-        if configure is not None:
-            # A function may adapt its schema to a switch (e.g. course's SEARCH_INDEX).
-            await configure(conn, service.settings())
+        # Migrations, then the schema's switches (e.g. course's SEARCH_INDEX).
+        applied = await schema_of(service.package).apply(conn, service.settings())
     finally:
         await conn.close()
     return [f"{m.version:03d}_{m.name}" for m in applied]
