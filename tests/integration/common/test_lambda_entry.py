@@ -13,10 +13,10 @@ import sys
 import textwrap
 from typing import Any
 
-from mangum import Mangum
-
+from edu_common.deps import DATABASE
 from edu_common.settings import load_settings
 from identity.app import create_app
+from tests.integration.environments import Environment
 from tests.support.accounts import register
 from tests.support.databases import run_sync
 from tests.support.lambda_api import HandlerClient
@@ -24,6 +24,7 @@ from tests.support.lambda_api import HandlerClient
 ENVIRONMENT_SCRIPT = textwrap.dedent(
     """
     import json, sys
+    from edu_common.deps import DATABASE
     from tests.support.lambda_api import HandlerClient
     from identity.handler import app, handler
 
@@ -37,7 +38,7 @@ ENVIRONMENT_SCRIPT = textwrap.dedent(
             "cold": response.headers["x-cold-start"],
             "function": response.headers["x-function-name"],
             "login_status": login.status,
-            "pool": app.state.database.stats(),
+            "pool": DATABASE.of(app).stats(),
         })
     print("RESULT " + json.dumps(results))
     """
@@ -82,7 +83,7 @@ def test_warm_invocations_do_not_leak_connections(
 
     client = HandlerClient(handlers["identity"], "identity")
     account = register(client)
-    database = identity_handler.app.state.database
+    database = DATABASE.of(identity_handler.app)
     pools_before = database.pools_created
 
     async def identity_connections() -> int:
@@ -127,8 +128,7 @@ def test_an_unreachable_database_is_a_503_not_a_500() -> None:
         database_url="postgresql://postgres@127.0.0.1:1/identity",
         db_connect_timeout_seconds=2,
     )
-    app = create_app(settings)
-    client = HandlerClient(app.state.observability.instrument(Mangum(app, lifespan="off")))
+    client = Environment(create_app(settings), "identity")
 
     # When a user tries to log in
     response = client.post("/api/auth/login", json={"email": "a@example.com", "password": "x"})

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from edu_common.migrations import MigrationError, apply_migrations, discover
+from edu_common.migrations import MigrationError, Schema, apply_migrations, discover, schema_of
+from edu_common.settings import Settings, load_settings
 from tests.support.databases import run_sync, with_database
 
 
@@ -111,3 +113,36 @@ def test_badly_named_files_are_refused(tmp_path: Path) -> None:
     directory = _write(tmp_path / "m", {"init.sql": "SELECT 1;"})
     with pytest.raises(MigrationError, match=r"NNN_name\.sql"):
         discover(directory)
+
+
+def test_a_schema_applies_its_migrations_then_its_switch(
+    scratch_database: str, tmp_path: Path
+) -> None:
+    # Given a schema whose switch depends on the settings and needs the migrated table
+    async def record_search_index(conn: asyncpg.Connection, settings: Settings) -> None:
+        await conn.execute("INSERT INTO switches VALUES ($1)", settings.search_index)
+
+    directory = _write(tmp_path / "m", {"001_switches.sql": "CREATE TABLE switches (v text);"})
+    schema = Schema(directory, switch=record_search_index)
+
+    # When it is applied twice, with two values of the switch
+    async def apply_twice() -> tuple[list[str], list[str], list[str]]:
+        conn = await asyncpg.connect(scratch_database)
+        try:
+            first = await schema.apply(conn, load_settings("course", search_index="trgm"))
+            second = await schema.apply(conn, load_settings("course", search_index="none"))
+            rows = await conn.fetch("SELECT v FROM switches")
+            return [m.name for m in first], [m.name for m in second], [r["v"] for r in rows]
+        finally:
+            await conn.close()
+
+    first, second, switched = run_sync(apply_twice())
+
+    # Then the migration ran once, and the switch after it every time, with its settings
+    assert (first, second) == (["switches"], [])
+    assert switched == ["trgm", "none"]
+
+
+def test_a_package_without_a_schema_is_refused() -> None:
+    with pytest.raises(MigrationError, match="declares no SCHEMA"):
+        schema_of(types.ModuleType("not_a_function"))

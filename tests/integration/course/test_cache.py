@@ -1,6 +1,6 @@
 """CACHE=redis: catalog and detail reads cached in the real Redis, invalidated on writes.
 
-Apps are built like the handler (Mangum + instrument) from explicit settings; Redis db 15 is
+Each test builds the function's execution environment from explicit settings; Redis db 15 is
 this suite's and is flushed around each test.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 import asyncpg
 import pytest
 import redis
-from mangum import Mangum
 
 from course.app import create_app
 from course.cache import NoCache, RedisCache
+from course.deps import COURSE_CACHE
 from edu_common.settings import load_settings
 from edu_common.tokens import read_offer
 from tests.conftest import TEST_JWT_SECRET
@@ -30,8 +30,8 @@ from tests.integration.course.helpers import (
     cast,
     create_course,
 )
+from tests.integration.environments import Environment
 from tests.support.databases import run_sync
-from tests.support.lambda_api import HandlerClient
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -57,21 +57,21 @@ def redis_db() -> Iterator[redis.Redis]:
     client.close()
 
 
-class CourseFunction(HandlerClient):
+class CourseFunction(Environment):
     """The course function in one execution environment, built from explicit settings."""
 
     def __init__(self, **settings: Any) -> None:
-        self.app = create_app(load_settings("course", db_pool_size=2, **settings))
-        handler = self.app.state.observability.instrument(Mangum(self.app, lifespan="off"))
-        super().__init__(handler, "course")
+        super().__init__(create_app(load_settings("course", db_pool_size=2, **settings)), "course")
+
+    @property
+    def cache(self) -> object:
+        return COURSE_CACHE.of(self.app)
 
     def close(self) -> None:
-        # Mangum runs on the thread's loop; the pool and Redis client belong to it.
-        loop = asyncio.get_event_loop()
-        loop.run_until_complete(self.app.state.database.close())
-        cache = self.app.state.course_cache
-        if isinstance(cache, RedisCache):
-            loop.run_until_complete(cache.close())
+        super().close()
+        if isinstance(self.cache, RedisCache):
+            # Like the pool, the Redis client belongs to the thread's loop.
+            asyncio.get_event_loop().run_until_complete(self.cache.close())
 
 
 @pytest.fixture
@@ -230,7 +230,7 @@ def test_with_cache_none_redis_is_never_touched(
     # Given CACHE=none, once with a live Redis URL and once with a dead one
     for url in (REDIS_URL, _closed_port_url()):
         function = make_function(cache="none", redis_url=url)
-        assert isinstance(function.app.state.course_cache, NoCache)
+        assert isinstance(function.cache, NoCache)
 
         # When courses are written and read
         course = create_course(function, people.teacher)

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from mangum import Mangum
 
 from course.app import create_app
 from edu_common.settings import load_settings
@@ -21,7 +20,8 @@ from tests.integration.course.helpers import (
     create_course,
     error_code,
 )
-from tests.support.lambda_api import HandlerClient, Platform
+from tests.integration.environments import Environment
+from tests.support.lambda_api import Platform
 
 REVIEW_FIELDS = {"id", "course_id", "student_id", "student_name", "rating", "comment", "created_at"}
 
@@ -124,18 +124,12 @@ def test_a_course_delete_takes_its_reviews(platform: Platform, people: Cast) -> 
     assert platform.get(f"/api/courses/{course['id']}/reviews").status == 404
 
 
-class Environment(HandlerClient):
-    """One execution environment: its own app, pool and (on its thread) event loop."""
-
-    def __init__(self) -> None:
-        self.app = create_app(load_settings("course", db_pool_size=1))
-        super().__init__(
-            self.app.state.observability.instrument(Mangum(self.app, lifespan="off")), "course"
-        )
-
-
 def _environments(count: int) -> list[Environment]:
-    return [Environment() for _ in range(count)]
+    """Course execution environments, each with its own app and pool of one connection."""
+    return [
+        Environment(create_app(load_settings("course", db_pool_size=1)), "course")
+        for _ in range(count)
+    ]
 
 
 def _run_concurrently(environments: list[Environment], call: Any) -> list[Any]:
@@ -149,7 +143,7 @@ def _run_concurrently(environments: list[Environment], call: Any) -> list[Any]:
         try:
             return call(environments[index], index, barrier)
         finally:
-            loop.run_until_complete(environments[index].app.state.database.close())
+            environments[index].close()
             loop.close()
             asyncio.set_event_loop(None)
 

@@ -1,7 +1,7 @@
 """Twenty concurrent identical enrollments, as twenty execution environments, on real PostgreSQL.
 
 Each thread is one execution environment: its own event loop, its own ``create_app()`` (its own
-pool of one connection) and its own Mangum handler fed HTTP API 2.0 events. A barrier releases
+pool of one connection) and its own Lambda handler fed HTTP API 2.0 events. A barrier releases
 all twenty at once; the unique (user_id, course_id) constraint decides the race.
 """
 
@@ -14,13 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import asyncpg
-from mangum import Mangum
 
 from edu_common.settings import load_settings
 from enrollment.app import create_app
+from tests.integration.environments import Environment
 from tests.support.accounts import register
 from tests.support.databases import run_sync
-from tests.support.lambda_api import HandlerClient, Platform
+from tests.support.lambda_api import Platform
 from tests.support.payment_helpers import offer_token, pay
 
 CONCURRENCY = 20
@@ -29,14 +29,13 @@ CONCURRENCY = 20
 def _in_own_environment(barrier: threading.Barrier, token: str, body: dict[str, Any]) -> int:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # Mangum runs the app on the thread's current loop
-    app = create_app(load_settings("enrollment", db_pool_size=1))
-    client = HandlerClient(Mangum(app, lifespan="off"), "enrollment")
+    environment = Environment(create_app(load_settings("enrollment", db_pool_size=1)), "enrollment")
     try:
-        loop.run_until_complete(app.state.database.pool())  # init, as a cold start would
+        environment.open_pool()
         barrier.wait(timeout=30)
-        return client.post("/api/enrollments", json=body, token=token).status
+        return environment.post("/api/enrollments", json=body, token=token).status
     finally:
-        loop.run_until_complete(app.state.database.close())
+        environment.close()
         asyncio.set_event_loop(None)
         loop.close()
 

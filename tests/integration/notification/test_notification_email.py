@@ -2,64 +2,56 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
-from fastapi import FastAPI
-from mangum import Mangum
-from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from edu_common.settings import load_settings
 from notification.app import create_app
+from notification.deps import EMAIL_SENDER
 from notification.email import EmailMessage, SesEmailSender
+from tests.integration.environments import Environment
 from tests.support.accounts import Account, register
-from tests.support.lambda_api import HandlerClient, Platform
+from tests.support.lambda_api import Platform
 
 SENDER = "noreply@example.com"
 REGION = "us-east-1"
 NOTIFICATIONS = "/api/notifications"
 
 
-@dataclass
-class EmailingFunction:
+class EmailingFunction(Environment):
     """The notification function of an execution environment whose EMAIL_SENDER is set."""
 
-    app: FastAPI
-    api: HandlerClient
+    def __init__(self) -> None:
+        super().__init__(
+            create_app(load_settings("notification", email_sender=SENDER)), "notification"
+        )
 
     def notify(self, account: Account, **fields: Any) -> Any:
         body = {"type": "enrollment", "title": "You are in!", "body": "Welcome.", **fields}
-        return self.api.post(NOTIFICATIONS, json=body, token=account.access_token)
+        return self.post(NOTIFICATIONS, json=body, token=account.access_token)
 
     def mine(self, account: Account) -> Any:
-        response = self.api.get("/api/notifications/me", token=account.access_token)
+        response = self.get("/api/notifications/me", token=account.access_token)
         assert response.status == 200, response.text
         return response.json()
 
 
 @pytest.fixture
-def ses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    with mock_aws():
-        yield boto3.client("ses", region_name=REGION)
+def ses(aws: None) -> Any:
+    return boto3.client("ses", region_name=REGION)
 
 
 @pytest.fixture
 def emailing(ses: Any, platform: Platform) -> Iterator[EmailingFunction]:
-    app = create_app(load_settings("notification", email_sender=SENDER))
-    handler = app.state.observability.instrument(Mangum(app, lifespan="off"))
-    yield EmailingFunction(app, HandlerClient(handler, "notification"))
-    # Mangum runs invocations on the thread's event loop; the pool was made there.
-    asyncio.get_event_loop().run_until_complete(app.state.database.close())
+    function = EmailingFunction()
+    yield function
+    function.close()
 
 
 def _sent() -> list[Any]:
@@ -124,7 +116,7 @@ def test_an_unexpected_email_crash_never_loses_the_notification(
             raise RuntimeError("the SES SDK blew up")
 
     # Given an email sender that crashes in a way nobody planned for
-    emailing.app.state.email_sender = BrokenSender(SENDER, REGION)
+    EMAIL_SENDER.put(emailing.app, BrokenSender(SENDER, REGION))
     student = register(platform, "student")
 
     # When the student is notified

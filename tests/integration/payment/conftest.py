@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from payment.deps import PAYMENT_PROCESSOR
 from payment.processor import MockProcessor
 
 
@@ -16,8 +17,6 @@ def processor(handlers: dict[str, Any]) -> Iterator[MockProcessor]:
     import payment.handler
 
     app = payment.handler.app
-    previous = app.state.payment_processor
-    fresh = MockProcessor()
-    app.state.payment_processor = fresh
-    yield fresh
-    app.state.payment_processor = previous
+    previous = PAYMENT_PROCESSOR.of(app)
+    yield PAYMENT_PROCESSOR.put(app, MockProcessor())
+    PAYMENT_PROCESSOR.put(app, previous)

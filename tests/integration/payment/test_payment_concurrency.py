@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from edu_common.deps import DATABASE
 from edu_common.settings import load_settings
 from payment.app import create_app
 from payment.processor import ChargeResult, MockProcessor
@@ -66,9 +67,10 @@ async def _post_concurrently(
 ) -> list[httpx.Response]:
     app = create_app(load_settings("payment", db_pool_size=CONCURRENCY), processor=processor)
     transport = httpx.ASGITransport(app=app)
-    # Open the pool first, as a warm execution environment has: edu_common's Database can
-    # create several pools when many requests arrive before the first pool exists (reported).
-    await app.state.database.pool()
+    # Open the pool first, as a warm execution environment has, so that all requests race in
+    # the database rather than for their first connection.
+    database = DATABASE.of(app)
+    await database.pool()
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://payment") as client:
             return await asyncio.gather(
@@ -82,7 +84,7 @@ async def _post_concurrently(
                 )
             )
     finally:
-        await app.state.database.close()
+        await database.close()
 
 
 async def _rows(dsn: str, user_id: str) -> list[asyncpg.Record]:

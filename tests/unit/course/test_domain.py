@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 
-from course.cache import catalog_key, course_from_json, course_to_json
 from course.domain import (
     CATEGORIES,
-    CatalogQuery,
-    CatalogSort,
-    Course,
     CourseNotFound,
     InvalidPriceRange,
-    Level,
-    NotATeacher,
     NotCourseOwner,
     ReviewNotAllowed,
     TeacherNotVerified,
@@ -24,59 +15,18 @@ from course.domain import (
     ensure_may_publish,
     ensure_may_review,
     ensure_owner,
-    ensure_teacher,
     ensure_visible,
     escape_like,
     insertion_position,
     move_position,
 )
-from course.repositories.courses import catalog_filter
-from edu_common.tokens import Principal, Role
+from edu_common.principal import Principal, Role
+from tests.unit.course.factories import OWNER, a_course, catalog_query, person
 
-
-def person(role: Role, *, verified: bool = False) -> Principal:
-    return Principal(uuid.uuid4(), "p@example.com", "P", role, verified)
-
-
-OWNER = person(Role.TEACHER, verified=True)
-
-
-def a_course(*, published: bool = True, owner: Principal = OWNER) -> Course:
-    now = datetime.now(UTC)
-    return Course(
-        id=uuid.uuid4(),
-        teacher_id=owner.user_id,
-        teacher_name=owner.name,
-        title="T",
-        description="D",
-        category="Programming",
-        level=Level.BEGINNER,
-        price_cents=100,
-        currency="USD",
-        is_published=published,
-        rating_avg=None,
-        review_count=0,
-        module_count=0,
-        lesson_count=0,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def build(**overrides: object) -> CatalogQuery:
-    values: dict[str, object] = {
-        "q": None,
-        "category": None,
-        "level": None,
-        "min_price": None,
-        "max_price": None,
-        "free": False,
-        "sort": CatalogSort.NEWEST,
-        "limit": 20,
-        "offset": 0,
-    }
-    values.update(overrides)
-    return CatalogQuery.build(**values)  # type: ignore[arg-type]
+ADMIN = person(Role.ADMIN)
+STUDENT = person(Role.STUDENT)
+OTHER_TEACHER = person(Role.TEACHER, verified=True)
+UNVERIFIED_TEACHER = person(Role.TEACHER)
 
 
 @pytest.mark.parametrize(
@@ -93,77 +43,121 @@ def test_like_wildcards_are_escaped(text: str, escaped: str) -> None:
     assert escape_like(text) == escaped
 
 
-def test_published_courses_are_public_and_drafts_private() -> None:
-    draft = a_course(published=False)
-    assert can_view(a_course(), None)
-    assert can_view(draft, OWNER)
-    assert can_view(draft, person(Role.ADMIN))
-    for outsider in (None, person(Role.STUDENT), person(Role.TEACHER, verified=True)):
-        assert not can_view(draft, outsider)
-        with pytest.raises(CourseNotFound):
-            ensure_visible(draft, outsider)
+@pytest.mark.parametrize(
+    "viewer",
+    [None, STUDENT, OTHER_TEACHER, ADMIN, OWNER],
+    ids=["anonymous", "student", "other-teacher", "admin", "owner"],
+)
+def test_a_published_course_is_public(viewer: Principal | None) -> None:
+    assert ensure_visible(a_course(published=True), viewer).is_published
+
+
+@pytest.mark.parametrize(("viewer"), [OWNER, ADMIN], ids=["owner", "admin"])
+def test_a_draft_is_seen_by_its_owner_and_admins(viewer: Principal) -> None:
+    assert can_view(a_course(published=False), viewer)
+
+
+@pytest.mark.parametrize(
+    "viewer", [None, STUDENT, OTHER_TEACHER], ids=["anonymous", "student", "other-teacher"]
+)
+def test_a_draft_does_not_exist_for_anyone_else(viewer: Principal | None) -> None:
     with pytest.raises(CourseNotFound):
-        ensure_visible(None, OWNER)
+        ensure_visible(a_course(published=False), viewer)
 
 
-def test_only_the_owner_changes_a_course() -> None:
+def test_a_missing_course_is_not_found_even_for_an_admin() -> None:
+    with pytest.raises(CourseNotFound):
+        ensure_visible(None, ADMIN)
+
+
+def test_the_owner_may_change_their_course() -> None:
     ensure_owner(a_course(), OWNER)
-    for other in (person(Role.TEACHER, verified=True), person(Role.ADMIN), person(Role.STUDENT)):
-        with pytest.raises(NotCourseOwner):
-            ensure_owner(a_course(), other)
 
 
-def test_only_teachers_write_and_only_verified_ones_publish() -> None:
-    ensure_teacher(person(Role.TEACHER))
-    for role in (Role.STUDENT, Role.ADMIN):
-        with pytest.raises(NotATeacher):
-            ensure_teacher(person(role))
-    unverified = person(Role.TEACHER)
-    ensure_may_publish(unverified, False)
-    ensure_may_publish(unverified, None)
-    ensure_may_publish(person(Role.TEACHER, verified=True), True)
+@pytest.mark.parametrize(
+    "other", [OTHER_TEACHER, ADMIN, STUDENT], ids=["other-teacher", "admin", "student"]
+)
+def test_nobody_else_may_change_a_course(other: Principal) -> None:
+    with pytest.raises(NotCourseOwner):
+        ensure_owner(a_course(), other)
+
+
+@pytest.mark.parametrize(
+    ("teacher", "is_published"),
+    [
+        (UNVERIFIED_TEACHER, False),
+        (UNVERIFIED_TEACHER, None),
+        (OTHER_TEACHER, True),
+        (OTHER_TEACHER, False),
+    ],
+    ids=["unverified-draft", "unverified-unchanged", "verified-publishes", "verified-draft"],
+)
+def test_drafts_need_no_verification_and_verified_teachers_publish(
+    teacher: Principal, is_published: bool | None
+) -> None:
+    ensure_may_publish(teacher, is_published)
+
+
+def test_an_unverified_teacher_cannot_publish() -> None:
     with pytest.raises(TeacherNotVerified):
-        ensure_may_publish(unverified, True)
+        ensure_may_publish(UNVERIFIED_TEACHER, True)
 
 
-def test_only_students_review_and_never_their_own_course() -> None:
-    ensure_may_review(a_course(), person(Role.STUDENT))
-    for who in (OWNER, person(Role.TEACHER, verified=True), person(Role.ADMIN)):
-        with pytest.raises(ReviewNotAllowed):
-            ensure_may_review(a_course(), who)
+def test_a_student_may_review_someone_elses_course() -> None:
+    ensure_may_review(a_course(), STUDENT)
 
 
-def test_positions_append_by_default_and_stay_dense() -> None:
-    assert insertion_position(None, 3) == 3
-    assert insertion_position(0, 3) == 0
-    assert insertion_position(99, 3) == 3
-    assert move_position(99, 3) == 2
-    assert move_position(0, 3) == 0
+@pytest.mark.parametrize(
+    "reviewer", [OWNER, OTHER_TEACHER, ADMIN], ids=["owner", "other-teacher", "admin"]
+)
+def test_only_students_review(reviewer: Principal) -> None:
+    with pytest.raises(ReviewNotAllowed):
+        ensure_may_review(a_course(), reviewer)
 
 
-def test_catalog_queries_are_normalised() -> None:
-    assert build(q="  python ").q == "python"
-    assert build(q="   ").q is None
-    assert build(category=" Design ").category == "Design"
-    assert build(min_price=5, max_price=5).min_price == 5
-    with pytest.raises(InvalidPriceRange):
-        build(min_price=6, max_price=5)
-    same = catalog_key(build(category="design"))
-    assert catalog_key(build(category="DESIGN")) == same
-    assert catalog_key(build(category="design", offset=20)) != same
-    assert catalog_key(build(q="Design")) != same
+@pytest.mark.parametrize(
+    ("requested", "siblings", "position"),
+    [(None, 3, 3), (0, 3, 0), (1, 3, 1), (99, 3, 3), (-5, 3, 0)],
+    ids=["appended", "first", "middle", "past-the-end-appends", "negative-first"],
+)
+def test_a_new_item_is_inserted_within_dense_positions(
+    requested: int | None, siblings: int, position: int
+) -> None:
+    assert insertion_position(requested, siblings) == position
 
 
-def test_the_search_is_bound_as_a_parameter_never_spliced() -> None:
-    where, params = catalog_filter(build(q="'; DROP TABLE courses; --", level=Level.ADVANCED))
-    assert "DROP" not in where
-    assert params == ["'; DROP TABLE courses; --", "advanced"]
-    assert "ILIKE '%' || $1 || '%'" in where
+@pytest.mark.parametrize(
+    ("requested", "items", "position"),
+    [(0, 3, 0), (2, 3, 2), (99, 3, 2), (-1, 3, 0)],
+    ids=["first", "last", "past-the-end-is-last", "negative-first"],
+)
+def test_a_moved_item_stays_within_dense_positions(
+    requested: int, items: int, position: int
+) -> None:
+    assert move_position(requested, items) == position
 
 
-def test_a_course_survives_the_cache_round_trip() -> None:
-    course = a_course()
-    assert course_from_json(course_to_json(course)) == course
+@pytest.mark.parametrize(
+    ("given", "field", "normalised"),
+    [
+        ({"q": "  python "}, "q", "python"),
+        ({"q": "   "}, "q", None),
+        ({"category": " Design "}, "category", "Design"),
+        ({"category": ""}, "category", None),
+        ({"min_price": 5, "max_price": 5}, "min_price", 5),
+    ],
+    ids=["q-trimmed", "blank-q-is-none", "category-trimmed", "empty-category", "equal-prices"],
+)
+def test_catalog_filters_are_normalised(
+    given: dict[str, object], field: str, normalised: object
+) -> None:
+    assert getattr(catalog_query(**given), field) == normalised
+
+
+def test_a_minimum_price_above_the_maximum_is_refused() -> None:
+    with pytest.raises(InvalidPriceRange) as raised:
+        catalog_query(min_price=6, max_price=5)
+    assert raised.value.details == [{"field": "min_price", "message": "must not exceed max_price"}]
 
 
 def test_the_suggested_categories_are_listed_once() -> None:

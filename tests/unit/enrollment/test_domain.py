@@ -6,73 +6,88 @@ import uuid
 
 import pytest
 
+from edu_common.errors import DomainError
 from edu_common.tokens import Offer, Receipt
 from enrollment.domain import (
     CoursePaymentRequired,
     CourseProgress,
+    EnrollmentGrant,
     OfferCourseMismatch,
+    Proof,
+    ProofKind,
     ProofRequired,
     ReceiptCourseMismatch,
     ReceiptNotYours,
-    check_one_proof,
     free_enrollment,
+    one_proof,
     paid_enrollment,
 )
 
 USER = uuid.uuid4()
 COURSE = uuid.uuid4()
 PAYMENT = uuid.uuid4()
+SOMEONE_ELSE = uuid.uuid4()
+OTHER_COURSE = uuid.uuid4()
 
 
-def _receipt(user_id: uuid.UUID = USER, course_id: uuid.UUID = COURSE) -> Receipt:
-    return Receipt(PAYMENT, user_id, course_id, 4900, "USD")
-
-
-@pytest.mark.parametrize(("receipt", "offer"), [(None, None), ("r", "o")])
+@pytest.mark.parametrize(("receipt", "offer"), [(None, None), ("r", "o")], ids=["none", "both"])
 def test_exactly_one_proof_is_required(receipt: str | None, offer: str | None) -> None:
     with pytest.raises(ProofRequired):
-        check_one_proof(receipt, offer)
+        one_proof(receipt, offer)
 
 
-@pytest.mark.parametrize(("receipt", "offer"), [("r", None), (None, "o")])
-def test_one_proof_is_enough(receipt: str | None, offer: str | None) -> None:
-    check_one_proof(receipt, offer)
+@pytest.mark.parametrize(
+    ("receipt", "offer", "proof"),
+    [("r", None, Proof(ProofKind.RECEIPT, "r")), (None, "o", Proof(ProofKind.OFFER, "o"))],
+    ids=["receipt", "offer"],
+)
+def test_the_one_proof_sent_is_the_one_used(
+    receipt: str | None, offer: str | None, proof: Proof
+) -> None:
+    assert one_proof(receipt, offer) == proof
 
 
-def test_my_receipt_for_this_course_enrolls_with_its_payment() -> None:
-    assert paid_enrollment(_receipt(), USER, COURSE) == PAYMENT
+def test_my_receipt_for_this_course_enrolls_me_with_its_payment() -> None:
+    receipt = Receipt(PAYMENT, USER, COURSE, 4900, "USD")
+    assert paid_enrollment(receipt, USER, COURSE) == EnrollmentGrant(USER, COURSE, PAYMENT)
 
 
-def test_someone_elses_receipt_is_not_mine() -> None:
-    with pytest.raises(ReceiptNotYours):
-        paid_enrollment(_receipt(user_id=uuid.uuid4()), USER, COURSE)
+@pytest.mark.parametrize(
+    ("owner", "course", "error"),
+    [
+        (SOMEONE_ELSE, COURSE, ReceiptNotYours),
+        (USER, OTHER_COURSE, ReceiptCourseMismatch),
+        # Whose it is decides first: a stranger learns nothing about the course it is for.
+        (SOMEONE_ELSE, OTHER_COURSE, ReceiptNotYours),
+    ],
+    ids=["someone-elses", "other-course", "someone-elses-for-another-course"],
+)
+def test_a_receipt_enrolls_only_its_owner_in_its_course(
+    owner: uuid.UUID, course: uuid.UUID, error: type[DomainError]
+) -> None:
+    with pytest.raises(error):
+        paid_enrollment(Receipt(PAYMENT, owner, course, 4900, "USD"), USER, COURSE)
 
 
-def test_a_receipt_for_another_course_does_not_enroll_in_this_one() -> None:
-    with pytest.raises(ReceiptCourseMismatch):
-        paid_enrollment(_receipt(course_id=uuid.uuid4()), USER, COURSE)
+def test_a_free_offer_for_this_course_enrolls_without_a_payment() -> None:
+    grant = free_enrollment(Offer(COURSE, 0, "USD"), USER, COURSE)
+    assert grant == EnrollmentGrant(USER, COURSE, payment_id=None)
 
 
-def test_another_users_receipt_is_refused_as_not_mine_before_the_course_is_compared() -> None:
-    with pytest.raises(ReceiptNotYours):
-        paid_enrollment(_receipt(user_id=uuid.uuid4(), course_id=uuid.uuid4()), USER, COURSE)
+@pytest.mark.parametrize(
+    ("offer", "error"),
+    [
+        (Offer(COURSE, 1, "USD"), CoursePaymentRequired),
+        (Offer(OTHER_COURSE, 0, "USD"), OfferCourseMismatch),
+    ],
+    ids=["priced", "other-course"],
+)
+def test_only_a_free_offer_for_this_course_enrolls(offer: Offer, error: type[DomainError]) -> None:
+    with pytest.raises(error):
+        free_enrollment(offer, USER, COURSE)
 
 
-def test_a_free_offer_for_this_course_enrolls() -> None:
-    free_enrollment(Offer(COURSE, 0, "USD"), COURSE)
-
-
-def test_a_priced_offer_requires_payment() -> None:
-    with pytest.raises(CoursePaymentRequired):
-        free_enrollment(Offer(COURSE, 1, "USD"), COURSE)
-
-
-def test_an_offer_for_another_course_is_refused() -> None:
-    with pytest.raises(OfferCourseMismatch):
-        free_enrollment(Offer(uuid.uuid4(), 0, "USD"), COURSE)
-
-
-def test_progress_counts_completed_lessons() -> None:
-    progress = CourseProgress(COURSE, [uuid.uuid4(), uuid.uuid4()])
-    assert progress.completed_count == 2
-    assert CourseProgress(COURSE, []).completed_count == 0
+@pytest.mark.parametrize("completed", [0, 1, 3])
+def test_progress_counts_completed_lessons(completed: int) -> None:
+    lessons = [uuid.uuid4() for _ in range(completed)]
+    assert CourseProgress(COURSE, lessons).completed_count == completed

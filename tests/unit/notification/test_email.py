@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
-from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
@@ -24,15 +22,6 @@ from notification.email import (
 SENDER = "noreply@example.com"
 REGION = "us-east-1"
 MESSAGE = EmailMessage(to="ann@example.com", subject="Welcome", text="You enrolled.")
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    with mock_aws():
-        yield
 
 
 def _verify(address: str) -> None:
@@ -51,8 +40,7 @@ def test_without_a_sender_address_emails_are_a_no_op() -> None:
 def test_with_a_sender_address_emails_go_through_ses() -> None:
     sender = email_sender_for(load_settings("notification", email_sender=SENDER))
     assert isinstance(sender, SesEmailSender)
-    assert sender.enabled is True
-    assert sender.sender == SENDER
+    assert (sender.enabled, sender.sender) == (True, SENDER)
 
 
 def test_ses_sends_the_message_from_the_sender_to_the_recipient(aws: None) -> None:
@@ -81,12 +69,17 @@ def test_an_unverified_sender_is_a_delivery_failure_naming_the_reason(aws: None)
 
 
 def test_the_ses_client_is_created_once_and_reused(aws: None) -> None:
+    # Given a sender that has sent one email
     _verify(SENDER)
     sender = SesEmailSender(SENDER, REGION)
     sender.send(MESSAGE)
-    client = sender._ses()
+    client = sender.client
+
+    # When it sends another
     sender.send(MESSAGE)
-    assert sender._ses() is client
+
+    # Then both went through the same client
+    assert sender.client is client
     assert len(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages) == 2
 
 
@@ -94,8 +87,8 @@ def test_the_ses_client_is_created_once_and_reused(aws: None) -> None:
 def test_importing_the_handler_never_imports_boto3(email_sender: str) -> None:
     # A cold start pays for boto3 only when an email is actually sent.
     script = (
-        "import sys, notification.handler as h; "
-        "print(type(h.app.state.email_sender).__name__, 'boto3' in sys.modules)"
+        "import sys, notification.handler as h; from notification.deps import EMAIL_SENDER; "
+        "print(type(EMAIL_SENDER.of(h.app)).__name__, 'boto3' in sys.modules)"
     )
     completed = subprocess.run(
         [sys.executable, "-c", script],
