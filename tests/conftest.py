@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,19 +49,23 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server_url() -> Iterator[str]:
     """A superuser URL of a real PostgreSQL server for the whole session."""
     if url := os.environ.get("TEST_DATABASE_URL"):
         yield url
         return
     from edu_cli.postgres import EmbeddedPostgres, free_port
 
-    cluster = EmbeddedPostgres(tmp_path_factory.mktemp("postgres") / "data", free_port())
-    cluster.start()
-    try:
-        yield cluster.url()
-    finally:
-        cluster.destroy()
+    # Not under pytest's basetemp: every pytest session on the machine keeps only the user's
+    # three newest basetemps, so a second checkout's session would delete this cluster's data
+    # while it runs (its server then shuts down and every later test fails to connect).
+    with tempfile.TemporaryDirectory(prefix="edu-test-postgres-") as root:
+        cluster = EmbeddedPostgres(Path(root) / "data", free_port())
+        cluster.start()
+        try:
+            yield cluster.url()
+        finally:
+            cluster.destroy()
 
 
 @pytest.fixture(scope="session")
