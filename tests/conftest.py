@@ -54,7 +54,8 @@ def postgres_server_url() -> Iterator[str]:
     if url := os.environ.get("TEST_DATABASE_URL"):
         yield url
         return
-    from edu_cli.postgres import EmbeddedPostgres, free_port
+    from edu_cli.postgres import EmbeddedPostgres
+    from edu_platform.ports import free_port
 
     # Not under pytest's basetemp: every pytest session on the machine keeps only the user's
     # three newest basetemps, so a second checkout's session would delete this cluster's data
