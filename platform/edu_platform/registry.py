@@ -219,6 +219,13 @@ class Registry:
                 result[name] = value
         return result
 
+    def shown_values(self, chosen: Mapping[str, str]) -> dict[str, str]:
+        """Every parameter's value (``chosen``, else its default) as a report may print it:
+        what the template marks NoEcho hidden, as CloudFormation hides it."""
+        return {
+            name: self.parameters[name].shown(value) for name, value in self.values(chosen).items()
+        }
+
     def shell_environment(self, values: Mapping[str, str]) -> dict[str, str]:
         """``values`` under their shell names, for a process that runs functions in-process
         (their settings read these variables)."""

@@ -147,6 +147,18 @@ async def non_empty_tables(conn: asyncpg.Connection) -> list[str]:
     return found
 
 
+async def filled_tables(urls: dict[str, str]) -> list[str]:
+    """``function.table`` for every table holding rows in the functions' databases."""
+    found = []
+    for function, url in urls.items():
+        conn = await asyncpg.connect(url)
+        try:
+            found += [f"{function}.{table}" for table in await non_empty_tables(conn)]
+        finally:
+            await conn.close()
+    return found
+
+
 async def _records(
     plan: _Plan, progress: Progress, handle: Any, loaded: Loaded
 ) -> AsyncIterator[tuple[Any, ...]]:

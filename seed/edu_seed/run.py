@@ -58,18 +58,10 @@ async def seed_async(
 ) -> SeedResult:
     started = time.perf_counter()
     # Refuse early (before building anything) when there is data and no --reset.
-    from edu_seed.loader import NotEmpty, non_empty_tables
+    from edu_seed.loader import NotEmpty, filled_tables
 
     if not reset:
-        import asyncpg
-
-        refused = []
-        for service, url in urls.items():
-            conn = await asyncpg.connect(url)
-            try:
-                refused += [f"{service}.{t}" for t in await non_empty_tables(conn)]
-            finally:
-                await conn.close()
+        refused = await filled_tables(urls)
         if refused:
             raise NotEmpty(
                 "refusing to seed non-empty tables: "

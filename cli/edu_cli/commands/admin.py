@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from edu_cli.options import ParameterOverrides, fail, stack_or_exit
+from edu_seed.aio import run_coroutine
+
+if TYPE_CHECKING:
+    from edu_common.settings import Settings
 
 app = typer.Typer(help="Manage admin accounts.", no_args_is_help=True)
 
 
-async def create_admin(email: str, password: str, full_name: str) -> str:
+async def create_admin(settings: Settings, email: str, password: str, full_name: str) -> str:
+    """Make a verified admin in the identity database ``settings`` name; the new user's id."""
     from edu_common.db import Database
-    from edu_common.principal import Role
     from edu_common.secrets import jwt_secret
-    from edu_common.settings import load_settings
+    from edu_common.principal import Role
     from identity.services import IdentityService
 
-    settings = load_settings("identity", db_pool_size=1)  # one connection is all it needs
     database = Database(settings)
     try:
         service = IdentityService(database, settings, jwt_secret(settings))
@@ -39,13 +43,15 @@ def create(
         ),
     ],
     name: Annotated[str, typer.Option("--name", help="Full name.")] = "Platform Admin",
+    parameter_overrides: ParameterOverrides = None,
 ) -> None:
     """Create an admin account in the identity database."""
     from edu_common.errors import DomainError
 
+    # One connection is all it needs.
+    settings = stack_or_exit(parameter_overrides).settings("identity", db_pool_size=1)
     try:
-        user_id = asyncio.run(create_admin(email, password, name))
+        user_id = run_coroutine(create_admin(settings, email, password, name))
     except DomainError as exc:
-        typer.secho(f"cannot create admin: {exc.message}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from exc
+        raise fail(f"cannot create admin: {exc.message}") from exc
     typer.echo(f"admin {email} created ({user_id})")

@@ -2,7 +2,8 @@
 
 Flags follow `sam local start-api` where SAM has them (--template, --port, --host,
 --env-vars, --parameter-overrides, --warm-containers, --log-file); the rest are the host's
-own. Heavy imports happen inside the command so `edu --help` stays cheap.
+own. A parameter can also come from its variable in the environment, as for every `edu`
+command. Heavy imports happen inside the command so `edu --help` stays cheap.
 """
 
 from __future__ import annotations
@@ -49,15 +50,22 @@ def build_config(
     quiet: bool = False,
     throttle_status: int = 429,
 ) -> HostConfig:
-    """The :class:`devhost.HostConfig` for the command's flags (tested on its own)."""
-    from devhost import HostConfig
-    from devhost.template import parse_parameter_overrides
+    """The :class:`devhost.HostConfig` for the command's flags (tested on its own).
 
+    The parameters are the stack's (:mod:`edu_cli.stack`): those chosen in the environment
+    (``SEARCH_INDEX``, ``<SERVICE>_DATABASE_URL``, ...) or by ``parameter_overrides``, and
+    each function's database URL, so the host talks to the databases `edu db up` runs or the
+    ones the shell names. Raises ``ValueError`` (or ``TemplateError``) naming what is wrong.
+    """
+    from devhost import HostConfig
+    from edu_cli.stack import load_stack
+
+    stack = load_stack(parameter_overrides or [], template=template)
     config = HostConfig(
         template=template,
         host=host,
         port=port,
-        parameter_overrides=parse_parameter_overrides(parameter_overrides),
+        parameter_overrides=stack.parameters,
         env_vars=env_vars,
         warm_containers=warm_containers.upper(),
         static_dir=static,
@@ -93,7 +101,8 @@ def start_api(
         list[str] | None,
         typer.Option(
             "--parameter-overrides",
-            help="Key=Value Key2=Value2 (or ParameterKey=K,ParameterValue=V); repeatable.",
+            help="Key=Value Key2=Value2 (or ParameterKey=K,ParameterValue=V); repeatable. "
+            "Each can also come from its variable in the environment, e.g. SEARCH_INDEX=trgm.",
         ),
     ] = None,
     warm_containers: Annotated[

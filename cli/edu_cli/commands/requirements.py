@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from edu_common.settings import SERVICES
+from edu_platform import load_registry
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 LAYER_REQUIREMENTS = REPO_ROOT / "layers/common/python/requirements.txt"
@@ -35,12 +35,16 @@ def expected_files() -> dict[Path, str]:
     layer = _export("edu-common")
     files = {LAYER_REQUIREMENTS: HEADER + "\n".join(layer) + "\n"}
     provided = {line.split("==")[0].lower() for line in layer}
-    for service in SERVICES:
-        own = [r for r in _export(f"edu-{service}") if r.split("==")[0].lower() not in provided]
+    for function in load_registry().functions:
+        own = [
+            r
+            for r in _export(f"edu-{function.package}")
+            if r.split("==")[0].lower() not in provided
+        ]
         body = (
             "\n".join(own) + "\n" if own else "# everything this function needs is in the layer\n"
         )
-        files[REPO_ROOT / f"functions/{service}/requirements.txt"] = HEADER + body
+        files[function.code_dir / "requirements.txt"] = HEADER + body
     return files
 
 

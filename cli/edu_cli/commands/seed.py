@@ -3,69 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from edu_seed.aio import run_coroutine
-
-if TYPE_CHECKING:
-    from edu_seed.run import SeedResult
-
-
-def print_demo_accounts(result: SeedResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="demo accounts")
-    for column in ("role", "email", "password", "verified"):
-        table.add_column(column)
-    for role, account in result.demo.items():
-        table.add_row(
-            role.replace("_", " "),
-            account["email"],
-            account["password"],
-            "yes" if account["is_verified"] else "no",
-        )
-    Console().print(table)
-
-
-def run_seed(
-    urls: dict[str, str],
-    *,
-    scale: float,
-    random_seed: int,
-    reset: bool,
-    accounts_file: Path,
-    accounts_sample: int = 1000,
-    show_progress: bool = True,
-) -> SeedResult:
-    from rich.console import Console
-
-    from edu_seed.progress import RichProgress, report_table
-    from edu_seed.run import seed_async
-
-    async def go() -> SeedResult:
-        options = {
-            "scale": scale,
-            "random_seed": random_seed,
-            "reset": reset,
-            "accounts_file": accounts_file,
-            "accounts_sample": accounts_sample,
-        }
-        if not show_progress:
-            return await seed_async(urls, **options)  # type: ignore[arg-type]
-        with RichProgress() as progress:
-            return await seed_async(urls, progress=progress, **options)  # type: ignore[arg-type]
-
-    result = run_coroutine(go())
-    if show_progress:
-        Console(stderr=True).print(report_table(result.report))
-        typer.echo(
-            f"built the data in {result.build_seconds:.1f} s; "
-            f"seed total {result.total_seconds:.1f} s"
-        )
-    return result
+from edu_cli.options import ParameterOverrides, fail, stack_or_exit
 
 
 def seed(
@@ -87,19 +29,21 @@ def seed(
     ] = 1000,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar per table.")] = True,
+    parameter_overrides: ParameterOverrides = None,
 ) -> None:
     """Fill the five databases with demo data: users, courses, curricula, enrollments..."""
     import asyncpg
 
-    from edu_cli.commands import database
+    from edu_cli.migrations import migrate as migrate_stack
+    from edu_cli.seeding import print_demo_accounts, run_seed
     from edu_seed.loader import SeedError
 
-    targets = database.plan()
+    stack = stack_or_exit(parameter_overrides)
     try:
         if migrate:
-            run_coroutine(database.migrate_targets(targets))
+            migrate_stack(stack)
         result = run_seed(
-            database.urls(targets),
+            stack.database_urls(),
             scale=scale,
             random_seed=random_seed,
             reset=reset,
@@ -108,15 +52,11 @@ def seed(
             show_progress=progress,
         )
     except SeedError as exc:
-        typer.secho(f"seed refused: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from exc
+        raise fail(f"seed refused: {exc}") from exc
     except (OSError, asyncpg.PostgresError) as exc:
-        typer.secho(
-            f"seed failed: {exc}\nAre the databases running? Start them with `edu db up`.",
-            fg=typer.colors.RED,
-            err=True,
-        )
-        raise typer.Exit(1) from exc
+        raise fail(
+            f"seed failed: {exc}\nAre the databases running? Start them with `edu db up`."
+        ) from exc
     print_demo_accounts(result)
     typer.echo(f"password for every seeded account: {next(iter(result.demo.values()))['password']}")
     typer.echo(f"accounts file for the load test: {accounts_file}")

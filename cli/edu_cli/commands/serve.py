@@ -1,41 +1,17 @@
-"""`edu serve --uvicorn`: the seed's original shape, the five apps as plain ASGI processes.
+"""`edu serve --uvicorn`: the seed's original shape, the five apps as plain ASGI apps.
 
 Kept to compare against the Lambda host: the same apps, no execution environments. One
-uvicorn process serves all five apps on one port, dispatching each request to the app whose
-routes match it (as API Gateway does with the template's routes).
+uvicorn process serves them all on one port, each request going to the function whose
+template route matches it (as API Gateway sends it).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-
-def dispatcher(services: list[str]) -> Any:
-    from starlette.routing import Match
-
-    apps = [importlib.import_module(f"{name}.app").create_app() for name in services]
-
-    async def asgi(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            message = await receive()
-            while message["type"] != "lifespan.shutdown":
-                await send({"type": message["type"] + ".complete"})
-                message = await receive()
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-        for app in apps:
-            for route in app.router.routes:
-                match, _ = route.matches(scope)
-                if match is Match.FULL:
-                    await app(scope, receive, send)
-                    return
-        await apps[0](scope, receive, send)  # the app's own 404/405 in the shared error shape
-
-    return asgi
+from edu_cli.options import ParameterOverrides, fail, stack_or_exit
 
 
 def serve(
@@ -45,13 +21,16 @@ def serve(
     function: Annotated[
         list[str] | None, typer.Option("--function", "-f", help="Only these functions.")
     ] = None,
+    parameter_overrides: ParameterOverrides = None,
 ) -> None:
     """Serve the functions' FastAPI apps directly with uvicorn (no Lambda host)."""
-    import uvicorn as server
+    from edu_cli.serving import serve_with_uvicorn
+    from edu_platform import UnknownFunction
 
-    from edu_cli import services as registry
-
-    names = [s.name for s in registry.select(function)]
-    available = [n for n in names if importlib.util.find_spec(f"{n}.app") is not None]
-    typer.echo(f"serving {', '.join(available)} on http://{host}:{port}/api (uvicorn)")
-    server.run(dispatcher(available), host=host, port=port, log_level="info")
+    stack = stack_or_exit(parameter_overrides)
+    try:
+        names = [stack.registry.function(name).name for name in function or stack.registry.names]
+    except UnknownFunction as exc:
+        raise fail(exc, 2) from exc
+    typer.echo(f"serving {', '.join(names)} on http://{host}:{port}/api (uvicorn)")
+    serve_with_uvicorn(stack, host=host, port=port, functions=names, log_level="info")

@@ -1,0 +1,94 @@
+"""Serving the stack on one port: the docker-free Lambda host (what `edu up` runs), or the
+five FastAPI apps in this process under uvicorn (the seed's shape, without Lambda semantics)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from edu_cli.stack import Stack
+from edu_platform import Registry
+
+OnReady = Callable[[], None]
+
+
+def serve_with_host(
+    stack: Stack,
+    *,
+    host: str,
+    port: int,
+    static: Path | None,
+    warm_containers: str,
+    invocation_log: Path,
+    on_ready: OnReady,
+) -> None:
+    """template.yaml on the local host with the stack's parameters, until SIGINT/SIGTERM
+    (the host stops its execution environments itself)."""
+    from devhost import Host, HostConfig
+
+    config = HostConfig(
+        template=stack.registry.template,
+        host=host,
+        port=port,
+        parameter_overrides=stack.parameters,
+        static_dir=static,
+        warm_containers=warm_containers.upper(),
+        invocation_log=invocation_log,
+    )
+    server = Host(config).start()
+    on_ready()
+    server.serve_forever()
+
+
+def dispatcher(registry: Registry, functions: Sequence[str]) -> Any:
+    """One ASGI app over the functions' apps: each request goes to the function whose
+    template route matches it, as API Gateway would send it."""
+    apps = {
+        name: importlib.import_module(f"{registry.function(name).package}.app").create_app()
+        for name in functions
+    }
+    fallback = next(iter(apps.values()))  # its own 404/405, in the shared error shape
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            while message["type"] != "lifespan.shutdown":
+                await send({"type": message["type"] + ".complete"})
+                message = await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        owner = registry.function_for(scope.get("method", "GET"), scope["path"])
+        app = apps.get(owner.name, fallback) if owner is not None else fallback
+        await app(scope, receive, send)
+
+    return asgi
+
+
+def serve_with_uvicorn(
+    stack: Stack,
+    *,
+    host: str,
+    port: int,
+    functions: Sequence[str] = (),
+    on_ready: OnReady | None = None,
+    log_level: str = "warning",
+) -> None:
+    """The functions' apps (all by default) in this process under uvicorn, their settings
+    read from the stack's parameters."""
+    import uvicorn
+
+    os.environ.update(stack.shell_environment())
+    app = dispatcher(stack.registry, functions or stack.registry.names)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level))
+    if on_ready is not None:
+        original_startup = server.startup
+
+        async def startup(sockets: Any = None) -> None:
+            await original_startup(sockets)
+            on_ready()
+
+        server.startup = startup  # type: ignore[method-assign]
+    server.run()
