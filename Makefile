@@ -48,10 +48,11 @@ lint: ## ruff (lint + format check)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 
-typecheck: ## mypy: strict on the shared layer, checked everywhere else
+typecheck: ## mypy: strict on the shared layer and the registry, checked everywhere else
 	$(RUN) mypy layers/common/python/edu_common
 	$(RUN) mypy functions/identity/identity functions/course/course functions/enrollment/enrollment \
 		functions/payment/payment functions/notification/notification
+	$(RUN) mypy -p edu_platform -p edu_cli -p edu_loadtest -p edu_seed
 
 requirements: ## Regenerate the requirements.txt files sam build needs, from uv.lock
 	$(RUN) edu requirements
@@ -84,7 +85,7 @@ bench-seed: install ## The full SPEC §5 seed, timed: rows/s per table (replaces
 bench-load: install ## Mixed load on the full seed: max users, RPS, p95s, index and pool comparisons
 	$(RUN) edu db up
 	$(RUN) edu seed --scale 1.0 --reset --no-progress
-	$(RUN) python -m edu_loadtest.bench
+	$(RUN) python -m edu_cli.loadbench
 
 screenshots: install ## PNGs of the main pages into screenshots/ (needs `make up` running)
 	cd $(FRONTEND) && BASE_URL=$${BASE_URL:-http://127.0.0.1:3000} \

@@ -1,4 +1,5 @@
-"""`make bench-load`: the mixed scenario for a few minutes against the seeded platform.
+"""`make bench-load` (``python -m edu_cli.loadbench``): the mixed scenario for a few minutes
+against the seeded platform.
 
 Prints (and writes to ``<out>/bench.md`` and ``bench.json``):
 
@@ -8,8 +9,9 @@ Prints (and writes to ``<out>/bench.md`` and ``bench.json``):
 2. search p99 (warm catalog searches) with ``SEARCH_INDEX=none`` against ``trgm``;
 3. peak connections per database with ``DB_POOL_SIZE=5`` against ``1``.
 
-Run it after ``edu db up`` and ``edu seed --scale 1`` (the databases named by the usual
-``<SERVICE>_DATABASE_URL`` variables or the local defaults; the accounts file of the seed).
+Run it after ``edu db up`` and ``edu seed --scale 1`` (the databases of the stack, as every
+`edu` command finds them; the accounts file of the seed). It lives beside the CLI, not in the
+load test, because comparing ``SEARCH_INDEX`` migrates the databases between runs.
 """
 
 from __future__ import annotations
@@ -22,31 +24,35 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from edu_cli.migrations import migrate, migrate_with
+from edu_cli.stack import load_stack
+from edu_loadtest.host import LocalHost
+from edu_loadtest.options import Echo, LoadOptions
 from edu_loadtest.report import Report
-from edu_loadtest.routes import FUNCTIONS
-from edu_loadtest.runner import LoadOptions, LocalHost, run_compare, run_load
+from edu_loadtest.runner import run_compare, run_load
 
 
 def _errors(report: Report) -> int:
-    failures = int(report.info.get("failures") or 0)
+    failures = report.run.failures if report.run is not None else 0
     return failures + sum(row.errors + row.throttles for row in report.rows)
 
 
 def ramp(
-    base: LoadOptions, levels: list[int], echo: Any
+    base: LoadOptions, levels: list[int], echo: Echo
 ) -> tuple[Report | None, list[dict[str, Any]]]:
-    """The last clean level's report, and every level's figures."""
+    """The last clean level's report, and every level's figures (one host for the ramp)."""
     out = base.out or Path("reports")
     clean: Report | None = None
     steps = []
-    with LocalHost(
-        out / "ramp", base.template, base.parameter_overrides, base.max_environments
-    ) as host:
+    if base.prepare is not None:
+        base.prepare(base.parameters)
+    with LocalHost(out / "ramp", base.parameters, base.template, base.max_environments) as host:
         for users in levels:
             echo(f"--- mixed, {users} users ---")
             report = run_load(
                 replace(base, users=users, spawn_rate=float(users), host=host.url,
-                        out=out / "ramp" / f"users-{users}", scenario="mixed"),
+                        host_parameters=base.parameters, out=out / "ramp" / f"users-{users}",
+                        scenario="mixed"),
                 echo,
             )  # fmt: skip
             errors = _errors(report)
@@ -58,7 +64,7 @@ def ramp(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m edu_loadtest.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m edu_cli.loadbench", description=__doc__)
     parser.add_argument("--levels", default="5,10,20,40", help="User counts of the ramp.")
     parser.add_argument("--step-time", default="45s", help="Run time of each ramp level.")
     parser.add_argument("--compare-users", type=int, default=10)
@@ -72,11 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("reports") / f"bench-{stamp}"
     out.mkdir(parents=True, exist_ok=True)
     levels = [int(v) for v in args.levels.split(",") if v.strip()]
+    stack = load_stack()
     base = LoadOptions(
         run_time=args.step_time,
         accounts=args.accounts,
         out=out,
         max_environments=args.max_environments,
+        databases=stack.database_urls(),
+        parameters=stack.parameters,
+        prepare=migrate_with(stack),
     )
 
     def echo(line: str) -> None:
@@ -92,24 +102,22 @@ def main(argv: list[str] | None = None) -> int:
     _, pool_runs = run_compare(
         replace(compare, scenario="mixed", out=out / "pool-size"), "DB_POOL_SIZE=5,1", echo
     )
-    # Leave the catalog as the seed has it (no trigram index).
-    from edu_loadtest.runner import migrate_course
-
-    migrate_course("none", echo)
+    migrate(stack)  # leave the catalog as the stack has it (the seed's: no trigram index)
+    functions = stack.registry.names
 
     figures: dict[str, Any] = {
         "ramp": steps,
         "max_users_with_0_errors": clean.info["users"] if clean else None,
         "rps_at_max": clean.info.get("rps") if clean else None,
         "p95_ms_at_max": {
-            f: clean.row(f).warm_p95_ms for f in FUNCTIONS
+            f: clean.row(f).warm_p95_ms for f in functions
         } if clean else {},
         "search_p99_ms": {v: r.info.get("search_p99_ms") for v, r in search_runs},
         "peak_connections": {
-            v: {f: r.row(f).peak_connections for f in FUNCTIONS} for v, r in pool_runs
+            v: {f: r.row(f).peak_connections for f in functions} for v, r in pool_runs
         },
         "peak_environments_pool": {
-            v: {f: r.row(f).peak_environments for f in FUNCTIONS} for v, r in pool_runs
+            v: {f: r.row(f).peak_environments for f in functions} for v, r in pool_runs
         },
         "errors_pool": {v: _errors(r) for v, r in pool_runs},
     }  # fmt: skip

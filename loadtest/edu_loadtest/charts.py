@@ -1,4 +1,9 @@
-"""PNG charts of one run (matplotlib, Agg backend: no display needed)."""
+"""PNG charts of one run (matplotlib, Agg backend: no display needed).
+
+A chart shows only what has data: a function nothing invoked gets no latency panel, a run
+with no environment or connection samples (a deployed API, a host whose invocation log is
+not local) gets no resources chart, and a run with no invocation at all gets no chart.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from edu_loadtest.report import ConnectionSample
-from edu_loadtest.routes import FUNCTIONS
-from edu_loadtest.sampler import SAMPLER_APPLICATION_NAME, EnvironmentSample
+from edu_loadtest.report import SAMPLER_APPLICATION_NAME, ConnectionSample
+from edu_loadtest.sampler import EnvironmentSample
 from edu_loadtest.samples import Sample
 
 __all__ = ["LATENCY_CHART", "RESOURCES_CHART", "draw_charts"]
 
 LATENCY_CHART = "latency.png"
 RESOURCES_CHART = "environments-connections.png"
+Series = dict[str, list[tuple[float, int]]]
 
 
 def _pyplot() -> Any:
@@ -27,54 +32,80 @@ def _pyplot() -> Any:
     return plt
 
 
-def draw_latency(samples: Sequence[Sample], start: float, path: Path) -> None:
-    """Latency over time, one panel per function; cold starts marked with a red cross."""
+def draw_latency(
+    samples: Sequence[Sample], start: float, path: Path, functions: Sequence[str] = ()
+) -> bool:
+    """Latency over time, one panel per invoked function (``functions``' order first); cold
+    starts marked with a red cross. False (and no file) when nothing was invoked."""
+    invoked = [s for s in samples if not s.is_throttle]
+    names = [f for f in functions if any(s.function == f for s in invoked)]
+    names += sorted({s.function for s in invoked} - set(names))
+    if not names:
+        return False
     plt = _pyplot()
-    functions = [f for f in FUNCTIONS if any(s.function == f for s in samples)] or list(FUNCTIONS)
     fig, axes = plt.subplots(
-        len(functions), 1, figsize=(11, 2.2 * len(functions)), sharex=True, squeeze=False
+        len(names), 1, figsize=(11, 2.2 * len(names)), sharex=True, squeeze=False
     )
-    for ax, function in zip(axes[:, 0], functions, strict=True):
-        group = [s for s in samples if s.function == function and not s.is_throttle]
-        warm = [s for s in group if not s.cold]
-        cold = [s for s in group if s.cold]
-        failed = [s for s in group if s.is_error]
-        ax.scatter(
-            [s.ts - start for s in warm],
-            [max(s.latency_ms, 0.1) for s in warm],
-            s=4,
-            alpha=0.5,
-            color="tab:blue",
-            label="warm",
-        )
-        ax.scatter(
-            [s.ts - start for s in cold],
-            [max(s.latency_ms, 0.1) for s in cold],
-            s=36,
-            marker="x",
-            color="tab:red",
-            label="cold start",
-        )
-        if failed:
-            ax.scatter(
-                [s.ts - start for s in failed],
-                [max(s.latency_ms, 0.1) for s in failed],
-                s=20,
-                marker="o",
-                facecolors="none",
-                edgecolors="black",
-                label="error",
-            )
+    for ax, function in zip(axes[:, 0], names, strict=True):
+        group = [s for s in invoked if s.function == function]
+        for subset, style in (
+            (
+                [s for s in group if not s.cold],
+                {"s": 4, "alpha": 0.5, "color": "tab:blue", "label": "warm"},
+            ),
+            (
+                [s for s in group if s.cold],
+                {"s": 36, "marker": "x", "color": "tab:red", "label": "cold start"},
+            ),
+            (
+                [s for s in group if s.is_error],
+                {
+                    "s": 20,
+                    "marker": "o",
+                    "facecolors": "none",
+                    "edgecolors": "black",
+                    "label": "error",
+                },
+            ),
+        ):
+            if subset:
+                ax.scatter(
+                    [s.ts - start for s in subset],
+                    [max(s.latency_ms, 0.1) for s in subset],
+                    **style,
+                )
         ax.set_yscale("log")
         ax.set_ylabel(f"{function}\nms")
         ax.grid(True, which="both", alpha=0.3)
-        if group:
-            ax.legend(loc="upper right", fontsize="small")
+        ax.legend(loc="upper right", fontsize="small")
     axes[-1, 0].set_xlabel("seconds since start")
     fig.suptitle("Latency per invocation (cold starts marked)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+    return True
+
+
+def _environment_series(
+    environments: Sequence[EnvironmentSample], samples: Sequence[Sample], start: float
+) -> Series:
+    series: Series = defaultdict(list)
+    if environments:
+        for e in environments:
+            series[e.function].append((e.ts - start, e.live))
+    else:  # no host endpoint: the invocation log's live count at each invocation
+        for s in sorted(samples, key=lambda s: s.ts):
+            if s.environments is not None:
+                series[s.function].append((s.ts - start, s.environments))
+    return series
+
+
+def _connection_series(connections: Sequence[ConnectionSample], start: float) -> Series:
+    per_instant: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
+    for c in connections:
+        if c.application_name != SAMPLER_APPLICATION_NAME:
+            per_instant[c.database][c.ts - start] += c.count
+    return {database: sorted(points.items()) for database, points in per_instant.items()}
 
 
 def draw_resources(
@@ -83,42 +114,44 @@ def draw_resources(
     samples: Sequence[Sample],
     start: float,
     path: Path,
-) -> None:
-    """Live execution environments per function, and backends per database, over time."""
+) -> bool:
+    """Live execution environments per function and backends per database over time, each
+    panel only when it has data. False (and no file) when neither has."""
+    panels = [
+        (series, ylabel, title)
+        for series, ylabel, title in (
+            (
+                _environment_series(environments, samples, start),
+                "live environments",
+                "Execution environments per function",
+            ),
+            (
+                _connection_series(connections, start),
+                "backends",
+                "Connections per database (pg_stat_activity)",
+            ),
+        )
+        if series
+    ]
+    if not panels:
+        return False
     plt = _pyplot()
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
-    env_series: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    if environments:
-        for e in environments:
-            env_series[e.function].append((e.ts - start, e.live))
-    else:  # no host endpoint: the invocation log's live count at each invocation
-        for s in sorted(samples, key=lambda s: s.ts):
-            if s.environments is not None:
-                env_series[s.function].append((s.ts - start, s.environments))
-    for function in sorted(env_series):
-        xs, ys = zip(*env_series[function], strict=True)
-        top.step(xs, ys, where="post", label=function)
-    top.set_ylabel("live environments")
-    top.set_title("Execution environments per function")
-    top.grid(True, alpha=0.3)
-    if env_series:
-        top.legend(loc="upper right", fontsize="small")
-    conn_series: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
-    for c in connections:
-        if c.application_name != SAMPLER_APPLICATION_NAME:
-            conn_series[c.database][c.ts - start] += c.count
-    for database in sorted(conn_series):
-        points = sorted(conn_series[database].items())
-        bottom.step([p[0] for p in points], [p[1] for p in points], where="post", label=database)
-    bottom.set_ylabel("backends")
-    bottom.set_title("Connections per database (pg_stat_activity)")
-    bottom.set_xlabel("seconds since start")
-    bottom.grid(True, alpha=0.3)
-    if conn_series:
-        bottom.legend(loc="upper right", fontsize="small")
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(11, 3.5 * len(panels)), sharex=True, squeeze=False
+    )
+    for ax, (series, ylabel, title) in zip(axes[:, 0], panels, strict=True):
+        for name in sorted(series):
+            xs, ys = zip(*series[name], strict=True)
+            ax.step(xs, ys, where="post", label=name)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper right", fontsize="small")
+    axes[-1, 0].set_xlabel("seconds since start")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+    return True
 
 
 def draw_charts(
@@ -127,8 +160,12 @@ def draw_charts(
     environments: Sequence[EnvironmentSample],
     connections: Sequence[ConnectionSample],
     start: float,
+    functions: Sequence[str] = (),
 ) -> list[str]:
-    """Both charts into ``out``; the file names, relative to ``out``."""
-    draw_latency(samples, start, out / LATENCY_CHART)
-    draw_resources(environments, connections, samples, start, out / RESOURCES_CHART)
-    return [LATENCY_CHART, RESOURCES_CHART]
+    """The charts that have data, into ``out``; their file names, relative to ``out``."""
+    charts = []
+    if draw_latency(samples, start, out / LATENCY_CHART, functions):
+        charts.append(LATENCY_CHART)
+    if draw_resources(environments, connections, samples, start, out / RESOURCES_CHART):
+        charts.append(RESOURCES_CHART)
+    return charts

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from edu_loadtest.routes import function_from_logical_id
+from edu_loadtest import attribution
 from edu_loadtest.samples import Sample
 
 __all__ = [
@@ -121,7 +121,7 @@ def find_function_log_groups(
                     physical = res["PhysicalResourceId"]
                     found.append(
                         FunctionLogGroup(
-                            function=function_from_logical_id(res["LogicalResourceId"]),
+                            function=attribution.function_name(res["LogicalResourceId"]),
                             function_name=physical,
                             log_group=f"/aws/lambda/{physical}",
                         )
@@ -137,7 +137,7 @@ def find_function_log_groups(
             physical = name.removeprefix("/aws/lambda/")
             found.append(
                 FunctionLogGroup(
-                    function=function_from_logical_id(physical.removeprefix(f"{stack}-")),
+                    function=attribution.function_name(physical.removeprefix(f"{stack}-")),
                     function_name=physical,
                     log_group=name,
                 )
@@ -240,6 +240,7 @@ def cloudwatch_report(
     """``edu report --cloudwatch``: the per-function table (Markdown) of ``stack``'s functions
     over the last ``since``, from their REPORT lines."""
     from edu_loadtest.report import Report, aggregate, render_markdown
+    from edu_platform import load_registry
 
     window = parse_since(since)
     if session is None:
@@ -252,7 +253,7 @@ def cloudwatch_report(
         raise ValueError(f"no Lambda functions or /aws/lambda/{stack}-* log groups for {stack!r}")
     samples, streams = report_samples(groups, logs, window, now)
     throttles = throttles_from_metrics(session.client("cloudwatch"), groups, window, now)
-    rows = aggregate(samples, (), architecture)
+    rows = aggregate(samples, (), architecture, load_registry().names)
     for row in rows:
         row.peak_environments = streams.get(row.function, row.peak_environments)
         row.throttles = throttles.get(row.function, row.throttles)
@@ -265,7 +266,7 @@ def cloudwatch_report(
         ),
         architecture=architecture,
         rows=rows,
-        info={
+        context={
             "stack": stack,
             "window": since,
             "log groups": ", ".join(g.log_group for g in groups),

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edu_loadtest.pricing import PRICING_NOTE, estimate_cost, gb_seconds
-from edu_loadtest.routes import FUNCTIONS
-from edu_loadtest.samples import Sample
+from edu_loadtest.run_info import RunInfo
+from edu_loadtest.samples import Sample, request_function
+from edu_platform import Registry, load_registry
 
 __all__ = [
     "ConnectionSample",
@@ -86,9 +87,15 @@ class Report:
     architecture: str
     rows: list[FunctionRow]
     routes: list[RouteRow] = field(default_factory=list)
-    info: dict[str, Any] = field(default_factory=dict)  # run parameters and totals
+    run: RunInfo | None = None  # a load run's settings and totals
+    context: dict[str, Any] = field(default_factory=dict)  # facts of a report that is no run
     database_peaks: dict[str, dict[str, int]] = field(default_factory=dict)
     charts: list[str] = field(default_factory=list)
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The facts shown above the table: the run's, else the report's context."""
+        return self.run.facts() if self.run is not None else dict(self.context)
 
     def row(self, function: str) -> FunctionRow:
         for row in self.rows:
@@ -97,7 +104,9 @@ class Report:
         raise KeyError(function)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        document = asdict(self)
+        document["info"] = self.info
+        return document
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -108,9 +117,10 @@ def aggregate(
     samples: Iterable[Sample],
     connections: Iterable[ConnectionSample] = (),
     architecture: str = "x86_64",
-    functions: Sequence[str] = FUNCTIONS,
+    functions: Sequence[str] = (),
 ) -> list[FunctionRow]:
-    """One row per function (every function in ``functions``, even when never invoked)."""
+    """One row per function: every function in ``functions`` (the template's), even when
+    never invoked, then any other function the samples name."""
     by_function: dict[str, list[Sample]] = defaultdict(list)
     for sample in samples:
         by_function[sample.function].append(sample)
@@ -161,7 +171,9 @@ def aggregate(
     return rows
 
 
-def route_rows(requests: Iterable[dict[str, Any]]) -> list[RouteRow]:
+def route_rows(
+    requests: Iterable[dict[str, Any]], registry: Registry | None = None
+) -> list[RouteRow]:
     """Per-route client-side figures from the request log, cold and warm apart."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rec in requests:
@@ -174,7 +186,7 @@ def route_rows(requests: Iterable[dict[str, Any]]) -> list[RouteRow]:
         rows.append(
             RouteRow(
                 name=name,
-                function=str(group[0].get("function") or ""),
+                function=request_function(group[0], registry) or "",
                 requests=len(group),
                 failures=sum(1 for r in group if not r.get("ok")),
                 p50_ms=_round(percentile(times, 50)),
@@ -210,15 +222,19 @@ def build_report(
     requests: Sequence[dict[str, Any]] = (),
     connections: Sequence[ConnectionSample] = (),
     architecture: str = "x86_64",
-    info: dict[str, Any] | None = None,
+    run: RunInfo | None = None,
+    registry: Registry | None = None,
 ) -> Report:
+    """The report of ``samples``: a row per function of the template (``registry``'s, by
+    default the platform's), per-route figures from ``requests``, peak connections."""
+    registry = registry or load_registry()
     return Report(
         title=title,
         source=source,
         architecture=architecture,
-        rows=aggregate(samples, connections, architecture),
-        routes=route_rows(requests),
-        info=dict(info or {}),
+        rows=aggregate(samples, connections, architecture, registry.names),
+        routes=route_rows(requests, registry),
+        run=run,
         database_peaks=database_peaks(connections),
     )
 
@@ -273,9 +289,21 @@ def _info_lines(info: dict[str, Any]) -> list[str]:
     return [f"- **{key}**: {value}" for key, value in info.items() if value not in (None, "")]
 
 
+def _parameter_lines(run: RunInfo) -> list[str]:
+    if run.parameters is None:
+        return [
+            f"Parameters: those of the host at {run.target}, which this run did not start "
+            "(see how that host was started)."
+        ]
+    lines = ["## Parameters", "", "| template parameter | value |", "|---|---|"]
+    lines += [f"| {name} | `{value}` |" for name, value in run.parameters.items()]
+    return lines
+
+
 def render_markdown(report: Report) -> str:
     out = [f"# {report.title}", ""]
     out += _info_lines(report.info)
+    out += ["", *_parameter_lines(report.run)] if report.run is not None else []
     out += [
         "",
         "## Per function",
@@ -341,8 +369,7 @@ def render_comparison(key: str, runs: Sequence[tuple[str, Report]]) -> str:
     labels = [label for label, _ in runs]
     ratio_label = f"{labels[-1]} / {labels[0]}"
     out = [f"# Comparison: {key} = {', '.join(labels)}", ""]
-    first_info = runs[0][1].info
-    out += _info_lines({k: v for k, v in first_info.items() if k not in {"parameters"}})
+    out += _info_lines(runs[0][1].info)
     out += ["", "## Run totals", "", "| metric | " + " | ".join(labels) + f" | {ratio_label} |"]
     out.append("|---|" + "---|" * (len(labels) + 1))
     for metric in ("requests", "failures", "rps", "search_p99_ms", "search_p95_ms"):

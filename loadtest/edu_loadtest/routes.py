@@ -1,9 +1,11 @@
-"""Naming requests by route, not by URL, and attributing them to the function that owns them.
+"""Naming requests by route, not by URL (what the locustfile needs, kept free of the template
+so Locust processes import little).
 
 Locust groups its statistics by request name; naming ``/api/courses/3f2c…`` per id would give
 one row per course. :func:`route_name` turns a concrete URL into its route
 (``GET /api/courses/{id}``), and :func:`tagged_name` appends whether the invocation was cold or
-warm, read from the ``X-Cold-Start`` header every function sets (SPEC §4).
+warm, read from the ``X-Cold-Start`` header every function sets (SPEC §4). Which function
+serves a request is the registry's answer (:mod:`edu_loadtest.attribution`).
 """
 
 from __future__ import annotations
@@ -11,32 +13,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = [
-    "FUNCTIONS",
-    "function_for_path",
-    "function_from_logical_id",
-    "is_cold",
-    "route_name",
-    "split_tagged_name",
-    "tagged_name",
-]
-
-FUNCTIONS: tuple[str, ...] = ("identity", "course", "enrollment", "payment", "notification")
+__all__ = ["is_cold", "route_name", "split_tagged_name", "tagged_name"]
 
 _ID_SEGMENT = re.compile(
     r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d+)$"
 )
 _TAG = re.compile(r"^(?P<route>.*) \[(?P<tag>cold|warm|n/a)\]$")
-
-# Most specific first: the first prefix that matches owns the path (template.yaml's routes).
-_OWNERS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^/api/courses/\{id\}/progress$"), "enrollment"),
-    (re.compile(r"^/api/(auth|users|admin|identity)(/|$)"), "identity"),
-    (re.compile(r"^/api/(enrollments|progress|enrollment)(/|$)"), "enrollment"),
-    (re.compile(r"^/api/(payments|payment)(/|$)"), "payment"),
-    (re.compile(r"^/api/(notifications|notification)(/|$)"), "notification"),
-    (re.compile(r"^/api/(courses|modules|lessons|teachers|course)(/|$)"), "course"),
-)
 
 
 def _route_path(url: str) -> str:
@@ -73,24 +55,3 @@ def split_tagged_name(name: str) -> tuple[str, str | None]:
     if match is None:
         return name, None
     return match["route"], match["tag"]
-
-
-def function_for_path(url: str) -> str | None:
-    """The function that owns ``url``'s route, for requests answered without headers."""
-    path = _route_path(url)
-    for pattern, owner in _OWNERS:
-        if pattern.search(path):
-            return owner
-    return None
-
-
-def function_from_logical_id(logical_id: str) -> str:
-    """``course`` for the template's ``CourseFunction`` (and for a deployed
-    ``mystack-CourseFunction-AbC123`` physical name)."""
-    for name in FUNCTIONS:
-        if f"{name}function" in logical_id.lower().replace("-", "").replace("_", ""):
-            return name
-    text = logical_id
-    if text.endswith("Function"):
-        text = text[: -len("Function")]
-    return text.lower()

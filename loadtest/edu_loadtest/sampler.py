@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from edu_loadtest.attribution import function_name
 from edu_loadtest.report import SAMPLER_APPLICATION_NAME, ConnectionSample
-from edu_loadtest.routes import FUNCTIONS, function_from_logical_id
+from edu_platform import Registry
 
-__all__ = ["SAMPLER_APPLICATION_NAME", "EnvironmentSample", "Sampler", "database_urls"]
+__all__ = ["SAMPLER_APPLICATION_NAME", "EnvironmentSample", "Sampler"]
 
 _QUERY = """
 SELECT coalesce(nullif(application_name, ''), '(none)') AS app, count(*)::int AS n
@@ -37,27 +37,19 @@ class EnvironmentSample:
     busy: int
 
 
-def database_urls() -> dict[str, str]:
-    """Each function's database URL as its settings would read it (``<SERVICE>_DATABASE_URL``,
-    else the local default of ``edu db up``)."""
-    from edu_common.settings import database_url_env_name, default_database_url
-
-    return {
-        name: os.environ.get(database_url_env_name(name)) or default_database_url(name)
-        for name in FUNCTIONS
-    }
-
-
 class Sampler:
-    """A background thread sampling every ``interval`` seconds until :meth:`stop`."""
+    """A background thread sampling every ``interval`` seconds until :meth:`stop`:
+    ``databases`` (function -> URL) and the local host at ``host_url``, when given."""
 
     def __init__(
         self,
         databases: dict[str, str] | None,
         host_url: str | None = None,
         interval: float = 0.5,
+        registry: Registry | None = None,
     ) -> None:
         self.databases = dict(databases or {})
+        self.registry = registry
         self.host_url = host_url.rstrip("/") if host_url else None
         self.interval = interval
         self.connections: list[ConnectionSample] = []
@@ -163,7 +155,7 @@ class Sampler:
             self.environments.append(
                 EnvironmentSample(
                     ts,
-                    function_from_logical_id(logical_id),
+                    function_name(logical_id, self.registry),
                     int(envs.get("live", 0)),
                     int(envs.get("busy", 0)),
                 )

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edu_loadtest.routes import function_for_path, function_from_logical_id
+from edu_loadtest.attribution import function_name, function_of_request
+from edu_platform import Registry
 
 __all__ = [
     "ERROR_OUTCOMES",
     "Sample",
     "read_invocation_log",
     "read_request_log",
+    "request_function",
     "samples_from_invocations",
     "samples_from_requests",
 ]
@@ -106,7 +108,9 @@ def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def samples_from_invocations(records: Iterable[dict[str, Any]]) -> list[Sample]:
+def samples_from_invocations(
+    records: Iterable[dict[str, Any]], registry: Registry | None = None
+) -> list[Sample]:
     """Samples from invocation-log records (field names of devhost's ``InvocationRecord``)."""
     samples = []
     for rec in records:
@@ -125,7 +129,7 @@ def samples_from_invocations(records: Iterable[dict[str, Any]]) -> list[Sample]:
         samples.append(
             Sample(
                 ts=float(rec["ts_epoch_ms"]) / 1000.0,
-                function=function_from_logical_id(str(rec.get("function") or "")),
+                function=function_name(str(rec.get("function") or ""), registry),
                 cold=None if throttled else bool(rec.get("cold_start")),
                 latency_ms=latency,
                 outcome=outcome,
@@ -144,18 +148,29 @@ def samples_from_invocations(records: Iterable[dict[str, Any]]) -> list[Sample]:
     return samples
 
 
+def request_function(record: dict[str, Any], registry: Registry | None = None) -> str | None:
+    """The function a request-log line went to: its ``X-Function-Name`` when the function
+    answered, else the owner of its route (a throttle or a transport failure has no header)."""
+    if record.get("function"):
+        return str(record["function"])
+    method = str(record.get("route") or "GET").split(" ", 1)[0]
+    return function_of_request(method, str(record.get("path") or ""), registry)
+
+
 def read_request_log(path: str | Path) -> list[dict[str, Any]]:
     """Every line of the locustfile's request log."""
     return list(_json_lines(Path(path)))
 
 
-def samples_from_requests(records: Iterable[dict[str, Any]]) -> list[Sample]:
+def samples_from_requests(
+    records: Iterable[dict[str, Any]], registry: Registry | None = None
+) -> list[Sample]:
     """Samples from the load test's own request log: client-side latency, the function and
     cold flag from the response headers; 429 counts as a throttle, 5xx and transport failures
     as errors. Requests to non-function paths (``/_host/…``) are left out."""
     samples = []
     for rec in records:
-        function = rec.get("function") or function_for_path(str(rec.get("path") or ""))
+        function = request_function(rec, registry)
         if not function:
             continue
         status = _int(rec.get("status")) or 0

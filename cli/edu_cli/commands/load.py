@@ -11,17 +11,9 @@ from typing import Annotated
 
 import typer
 
+from edu_cli.options import fail, stack_or_exit
+
 SCENARIO_HELP = "mixed | student | search | teacher | cold (weights: loadtest scenarios.py)."
-
-
-def _parameters(values: list[str] | None) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for value in values or []:
-        key, sep, text = value.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{value!r} is not Key=Value", param_hint="--parameter")
-        result[key] = text
-    return result
 
 
 def load(
@@ -38,7 +30,7 @@ def load(
         typer.Option(
             "--host",
             help="Base URL to load (AWS included). Default: the local host on :3000 if it "
-            "runs, else one started for the run.",
+            "runs and no parameter is chosen, else one started for the run.",
         ),
     ] = None,
     out: Annotated[
@@ -77,12 +69,15 @@ def load(
             "the cold scenario resets before each burst).",
         ),
     ] = 0.0,
-    parameter: Annotated[
+    parameter_overrides: Annotated[
         list[str] | None,
         typer.Option(
+            "--parameter-overrides",
             "--parameter",
             "-p",
-            help="Template parameter Key=Value for a host started here (repeatable).",
+            help="Template parameters Key=Value for a host started here (SAM's syntax; "
+            "repeatable). Each can also come from its variable in the environment, e.g. "
+            "SEARCH_INDEX=trgm.",
         ),
     ] = None,
     max_environments: Annotated[
@@ -97,39 +92,59 @@ def load(
     ] = True,
 ) -> None:
     """Run Locust headless and write the per-function report (report.md, CSV, HTML, PNGs)."""
-    from edu_loadtest.runner import LoadOptions, default_out_dir, run_compare, run_load
+    from edu_cli import runstate
+    from edu_cli.migrations import migrate_with
+    from edu_loadtest.host import DEFAULT_LOCAL_URL, host_functions
+    from edu_loadtest.options import LoadOptions
+    from edu_loadtest.runner import default_out_dir, parse_compare, run_compare, run_load
     from edu_loadtest.scenarios import SCENARIOS
 
     if scenario not in SCENARIOS:
         raise typer.BadParameter(f"choose from {', '.join(SCENARIOS)}", param_hint="--scenario")
+    if compare and host:
+        raise typer.BadParameter("--compare starts its own hosts", param_hint="--host")
+    stack = stack_or_exit(parameter_overrides, template=template)
+    if compare:
+        try:
+            parse_compare(compare, stack.registry)
+        except ValueError as exc:
+            raise fail(f"error: {exc}", 2) from exc
+    host_parameters = None
+    if host is None and not stack.chosen and host_functions(DEFAULT_LOCAL_URL) is not None:
+        # Nothing asked for a host of its own: load the one already serving (`make up`).
+        host = DEFAULT_LOCAL_URL
+        running = runstate.read_state()
+        if running is not None and running.url == DEFAULT_LOCAL_URL:
+            host_parameters = running.parameters
+        typer.echo(f"using the local host already running at {DEFAULT_LOCAL_URL}")
+
     opts = LoadOptions(
         users=users,
         spawn_rate=spawn_rate,
         run_time=run_time,
         scenario=scenario,
         host=host,
+        host_parameters=host_parameters,
         out=out or default_out_dir(scenario if not compare else f"{scenario}-compare"),
         accounts=accounts,
         invocation_log=invocation_log,
         architecture=architecture,
         reset_every=reset_every,
-        sample_databases=sample_db,
+        databases=stack.database_urls() if sample_db else {},
         template=template,
-        parameter_overrides=_parameters(parameter),
+        parameters=stack.parameters,
+        prepare=migrate_with(stack),
         max_environments=max_environments,
     )
     echo = lambda line: typer.echo(line, nl=not line.startswith("\r"))  # noqa: E731
     try:
         if compare:
-            if host:
-                raise typer.BadParameter("--compare starts its own hosts", param_hint="--host")
             folder, _ = run_compare(opts, compare, echo)
         else:
             run_load(opts, echo)
-            folder = opts.out
-    except (ValueError, RuntimeError, FileNotFoundError) as exc:
-        typer.secho(f"load failed: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from exc
+            folder = opts.out or Path()
+    except (ValueError, RuntimeError, FileNotFoundError, OSError) as exc:
+        raise fail(f"load failed: {exc}") from exc
     typer.echo((folder / "report.md").read_text(encoding="utf-8"))
     typer.echo(f"report: {folder / 'report.md'}")
 
