@@ -8,6 +8,7 @@ import importlib
 
 import pytest
 
+from edu_common.settings import load_settings
 from edu_platform import load_registry
 
 REGISTRY = load_registry()
@@ -16,7 +17,9 @@ REGISTRY = load_registry()
 def app_routes(package: str) -> set[str]:
     """``METHOD path`` of every route the function's app serves: its OpenAPI operations
     (the documented API) plus the OpenAPI document and docs pages themselves."""
-    app = importlib.import_module(f"{package}.app").create_app()
+    # Explicit settings: the app's default would cache this process's settings before the
+    # suite points the functions at their test databases.
+    app = importlib.import_module(f"{package}.app").create_app(load_settings(package))
     served = {
         f"{method.upper()} {path}"
         for path, operations in app.openapi()["paths"].items()

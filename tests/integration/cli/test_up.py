@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from edu_cli.postgres import free_port, port_is_free
-from edu_common.settings import SERVICES, database_url_env_name
-from tests.integration.seed.test_db_commands import free_port_base
+from edu_platform import load_registry
+from edu_platform.ports import free_port, port_is_free
+from tests.integration.cli.test_db_commands import free_port_base
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.e2e
@@ -52,11 +52,16 @@ def call(url: str, method: str = "GET", body: Any = None, token: str = "") -> An
 
 
 @pytest.fixture
-def stack_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if k not in map(database_url_env_name, SERVICES)}
+def stack_env(tmp_path: Path, postgres_dir: Path) -> Iterator[dict[str, str]]:
+    # A shell that names no database: the stack runs its own.
+    registry = load_registry()
+    exported = {
+        registry.parameters[str(f.database_parameter)].shell_name for f in registry.functions
+    }
+    env = {k: v for k, v in os.environ.items() if k not in exported}
     env.update(
         EDU_STATE_DIR=str(tmp_path / "state"),
-        EDU_POSTGRES_DIR=str(tmp_path / "postgres"),
+        EDU_POSTGRES_DIR=str(postgres_dir),
         EDU_DB_PORT_BASE=str(free_port_base(31_000)),
         SEED_SCALE="0.002",
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from edu_loadtest.charts import LATENCY_CHART, RESOURCES_CHART, draw_charts
 from edu_loadtest.pricing import estimate_cost
 from edu_loadtest.report import (
     ConnectionSample,
@@ -15,10 +16,12 @@ from edu_loadtest.report import (
     render_comparison,
     render_markdown,
 )
-from edu_loadtest.samples import read_invocation_log, samples_from_invocations
+from edu_loadtest.run_info import RunInfo
+from edu_loadtest.samples import Sample, read_invocation_log, samples_from_invocations
+from edu_platform import load_registry
 
 FIXTURE = Path(__file__).with_name("fixtures") / "invocations.jsonl"
-FIVE = ["identity", "course", "enrollment", "payment", "notification"]
+FIVE = list(load_registry().names)
 
 
 @pytest.fixture
@@ -122,3 +125,68 @@ def test_percentiles_are_nearest_rank(p: float, expected: float) -> None:
 
 def test_no_values_have_no_percentile() -> None:
     assert percentile([], 50) is None
+
+
+def throttle(function: str) -> Sample:
+    return Sample(ts=2.0, function=function, cold=None, latency_ms=3.0, outcome="throttled")
+
+
+@pytest.mark.parametrize(
+    ("samples", "charts"),
+    [
+        ([], []),
+        ([throttle("course")], []),
+        (
+            [*samples_from_invocations(read_invocation_log(FIXTURE)), throttle("notification")],
+            [LATENCY_CHART, RESOURCES_CHART],
+        ),
+    ],
+    ids=["no invocation at all", "only a throttle", "invocations from the local host"],
+)
+def test_charts_are_drawn_only_from_what_has_data(
+    tmp_path: Path, samples: list[Sample], charts: list[str]
+) -> None:
+    # When the charts of a run are drawn (no environment or connection samples: not local)
+    drawn = draw_charts(tmp_path, samples, [], [], 0.0, FIVE)
+    # Then those with data are written and the others are left out, without an error
+    assert drawn == charts
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(charts)
+
+
+def run_info(parameters: dict[str, str] | None) -> RunInfo:
+    return RunInfo(
+        target="http://127.0.0.1:3000",
+        scenario="search",
+        users=3,
+        spawn_rate=3.0,
+        run_time="8s",
+        run_seconds=8.0,
+        started=1764150000.0,
+        requests=10,
+        failures=0,
+        rps=1.2,
+        search_p95_ms=40.0,
+        search_p99_ms=50.0,
+        locust_exit_code=0,
+        folder="run",
+        parameters=parameters,
+    )
+
+
+def test_the_report_states_the_parameters_of_the_run() -> None:
+    # Given a run against a host it started, with every parameter's value (secrets hidden)
+    shown = load_registry().shown_values({"SearchIndex": "trgm"})
+    report = build_report("run", "the fixture", [], run=run_info(shown))
+    # When it is rendered
+    text = render_markdown(report)
+    # Then each parameter's value is stated, and what the template hides stays hidden
+    assert "| SearchIndex | `trgm` |" in text
+    assert "| DbPoolSize | `5` |" in text
+    assert "| JwtSecret | `****` |" in text
+    assert "local-development-secret" not in text
+
+
+def test_a_run_against_a_host_it_did_not_start_says_so() -> None:
+    text = render_markdown(build_report("run", "the fixture", [], run=run_info(None)))
+
+    assert "those of the host at http://127.0.0.1:3000, which this run did not start" in text

@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 
 from edu_loadtest.accounts import load_seed_data
-from edu_loadtest.runner import LoadOptions, locust_command, parse_compare, parse_run_time
+from edu_loadtest.locust_process import LocustProcess
+from edu_loadtest.options import LoadOptions, parse_run_time
+from edu_loadtest.runner import parse_compare
 from edu_loadtest.scenarios import WEIGHTS, user_classes
+from edu_platform import load_registry
+
+REGISTRY = load_registry()
 
 
 @pytest.mark.parametrize(
@@ -28,22 +33,33 @@ def test_bad_run_times_are_refused(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "parsed"),
     [
-        ("SEARCH_INDEX=none,trgm", ("SEARCH_INDEX", "SearchIndex", ["none", "trgm"])),
-        ("DB_POOL_SIZE=5,1", ("DB_POOL_SIZE", "DbPoolSize", ["5", "1"])),
-        ("cache=none,redis", ("CACHE", "Cache", ["none", "redis"])),
-        ("DbPoolSize=5,2,1", ("DbPoolSize", "DbPoolSize", ["5", "2", "1"])),
+        ("SEARCH_INDEX=none,trgm", ("SEARCH_INDEX", "SearchIndex", ("none", "trgm"))),
+        ("DB_POOL_SIZE=5,1", ("DB_POOL_SIZE", "DbPoolSize", ("5", "1"))),
+        ("cache=none,redis", ("CACHE", "Cache", ("none", "redis"))),
+        ("DbPoolSize=5,2,1", ("DB_POOL_SIZE", "DbPoolSize", ("5", "2", "1"))),
     ],
 )
 def test_compare_switches_map_to_template_parameters(
-    text: str, parsed: tuple[str, str, list[str]]
+    text: str, parsed: tuple[str, str, tuple[str, ...]]
 ) -> None:
-    assert parse_compare(text) == parsed
+    comparison = parse_compare(text, REGISTRY)
+    assert (comparison.label, comparison.parameter.name, comparison.values) == parsed
 
 
-@pytest.mark.parametrize("text", ["SEARCH_INDEX=trgm", "SEARCH_INDEX", "no_such=1,2"])
-def test_bad_comparisons_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="--compare"):
-        parse_compare(text)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("SEARCH_INDEX=trgm", "at least two values"),
+        ("SEARCH_INDEX", "at least two values"),
+        ("Shape=a,b", "unknown parameter 'Shape'; the template's parameters: "),
+        ("SEARCH_INDEX=none,fast", "'fast' is not one of"),
+        ("DB_POOL_SIZE=5,many", "'many' is not a Number"),
+    ],
+)
+def test_bad_comparisons_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match="--compare") as refused:
+        parse_compare(text, REGISTRY)
+    assert message in str(refused.value)
 
 
 def test_the_weights_favour_students_and_searchers() -> None:
@@ -56,9 +72,10 @@ def test_the_weights_favour_students_and_searchers() -> None:
 
 
 def test_locust_runs_headless_with_csv_html_and_the_scenarios_users(tmp_path: Path) -> None:
-    cmd = locust_command(
+    locust = LocustProcess(
         LoadOptions(users=7, spawn_rate=3, run_time="20s", scenario="mixed"), "http://h", tmp_path
     )
+    cmd = locust.command()
 
     assert "--headless" in cmd
     assert cmd[cmd.index("--users") + 1] == "7"

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edu_loadtest.routes import (
-    function_for_path,
-    function_from_logical_id,
-    is_cold,
-    route_name,
-    split_tagged_name,
-    tagged_name,
-)
+from edu_loadtest.routes import is_cold, route_name, split_tagged_name, tagged_name
 
 COURSE = "3f2c0a8e-4d5b-4c8a-9c1e-1a2b3c4d5e6f"
 MODULE = "0b6e2c64-77f1-4d0a-8c55-2b9d0f7a1e33"
@@ -62,36 +55,3 @@ def test_the_tag_separates_cold_and_warm_and_can_be_read_back() -> None:
     assert tagged_name("GET /api/courses", None) == "GET /api/courses [n/a]"
     assert split_tagged_name(cold) == ("GET /api/courses/{id}", "cold")
     assert split_tagged_name("GET /api/courses") == ("GET /api/courses", None)
-
-
-@pytest.mark.parametrize(
-    ("path", "function"),
-    [
-        ("/api/auth/login", "identity"),
-        ("/api/admin/teachers", "identity"),
-        (f"/api/courses/{COURSE}", "course"),
-        (f"/api/courses/{COURSE}/progress", "enrollment"),
-        ("/api/progress", "enrollment"),
-        ("/api/enrollments/me", "enrollment"),
-        ("/api/payments", "payment"),
-        ("/api/notifications/me", "notification"),
-        (f"/api/lessons/{COURSE}", "course"),
-        ("/_host/reset", None),
-    ],
-)
-def test_each_route_belongs_to_the_function_of_template_yaml(
-    path: str, function: str | None
-) -> None:
-    assert function_for_path(path) == function
-
-
-@pytest.mark.parametrize(
-    ("logical_id", "function"),
-    [
-        ("CourseFunction", "course"),
-        ("IdentityFunction", "identity"),
-        ("edu-prod-NotificationFunction-AbC123xyz", "notification"),
-    ],
-)
-def test_template_and_physical_names_map_to_the_function(logical_id: str, function: str) -> None:
-    assert function_from_logical_id(logical_id) == function

@@ -17,10 +17,12 @@ import jsonschema
 import pytest
 import yaml
 
-from edu_common.settings import DEFAULT_PORTS, SERVICES, Settings, default_database_url
+from edu_common.settings import Settings
+from edu_platform import load_registry
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((ROOT / "tests/fixtures/compose-spec.json").read_text())
+REGISTRY = load_registry()
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +59,15 @@ def test_the_schema_check_would_catch_a_mistake(compose: dict[str, Any]) -> None
     assert "grafana-data" in errors
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", REGISTRY.names)
 def test_each_function_database_matches_edu_defaults(compose: dict[str, Any], service: str) -> None:
-    # edu's URL for the function, e.g. postgresql://postgres:postgres@127.0.0.1:5434/course
-    url = urlsplit(default_database_url(service))
+    # edu's URL for the function (the template's default, e.g.
+    # postgresql://postgres:postgres@127.0.0.1:5434/course) names the container's port
+    database = REGISTRY.parameters[str(REGISTRY.function(service).database_parameter)]
+    url = urlsplit(database.default or "")
     db = compose["services"][f"{service}-db"]
     assert db["image"] == "postgres:16-alpine"
-    assert db["ports"] == [f"{DEFAULT_PORTS[service]}:5432"]
-    assert url.port == DEFAULT_PORTS[service]
+    assert db["ports"] == [f"{url.port}:5432"]
     environment = db["environment"]
     assert environment["POSTGRES_DB"] == url.path.lstrip("/") == service
     assert environment["POSTGRES_USER"] == url.username

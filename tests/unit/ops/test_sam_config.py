@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 import subprocess
 import tomllib
 from pathlib import Path
@@ -13,31 +12,21 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from edu_common.settings import DEFAULT_PORTS, SERVICES
+from devhost.template import parse_parameter_overrides as overrides
+from devhost.template import read_template
+from edu_platform import load_registry
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-class _CfnLoader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node, deep=True)}
-    return {suffix: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
-TEMPLATE: dict[str, Any] = yaml.load((ROOT / "template.yaml").read_text(), _CfnLoader)
+REGISTRY = load_registry()
+TEMPLATE: dict[str, Any] = read_template(ROOT / "template.yaml")
 SAMCONFIG = tomllib.loads((ROOT / "samconfig.toml").read_text())
-FUNCTIONS = {f"{s.capitalize()}Function": s for s in SERVICES}
+FUNCTIONS = {f.logical_id: f.name for f in REGISTRY.functions}
 
 
-def overrides(value: str) -> dict[str, str]:
-    return dict(pair.split("=", 1) for pair in shlex.split(value))
+def default_database_port(function: str) -> int | None:
+    """The port of the function's database in the template's default URL (`edu db up`'s)."""
+    parameter = REGISTRY.parameters[str(REGISTRY.function(function).database_parameter)]
+    return urlsplit(parameter.default or "").port
 
 
 def declared_variables(function: str) -> set[str]:
@@ -68,8 +57,9 @@ def test_local_environments_name_real_parameters_and_files(environment: str) -> 
 def test_localstack_points_the_functions_at_the_compose_databases() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     deploy = overrides(SAMCONFIG["localstack"]["deploy"]["parameters"]["parameter_overrides"])
-    for service in SERVICES:
-        url = urlsplit(deploy[f"{service.capitalize()}DatabaseUrl"])
+    for function in REGISTRY.functions:
+        service = function.name
+        url = urlsplit(deploy[str(function.database_parameter)])
         assert url.hostname in compose["services"]
         assert url.hostname == f"{service}-db" and url.port == 5432
         assert url.path == f"/{service}"
@@ -86,7 +76,8 @@ def test_env_vars_files_point_each_function_at_its_database(name: str, host: str
         service = FUNCTIONS[function]
         assert set(variables) <= declared_variables(function)  # SAM ignores undeclared ones
         url = urlsplit(variables["DATABASE_URL"])
-        assert (url.hostname, url.port, url.path) == (host, DEFAULT_PORTS[service], f"/{service}")
+        expected = (host, default_database_port(service), f"/{service}")
+        assert (url.hostname, url.port, url.path) == expected
     shared = set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"])
     assert set(document["Parameters"]) <= shared
 
