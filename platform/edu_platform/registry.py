@@ -16,8 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from devhost.events import Router
+from devhost.gateway.router import Router
 from devhost.template import (
+    ParameterSpec,
     TemplateError,
     load_template,
     parse_parameter_overrides,
@@ -40,7 +41,7 @@ __all__ = [
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 # The variable each function reads its own database from (database per service, SPEC §1).
 DATABASE_URL = "DATABASE_URL"
-# What CloudFormation shows for a NoEcho parameter's value.
+# What CloudFormation shows for a NoEcho parameter's value ("Parameters section syntax").
 HIDDEN = "****"
 
 
@@ -73,7 +74,8 @@ class Route:
 
 @dataclass(frozen=True)
 class Parameter:
-    """One template parameter, and the environment variable it feeds.
+    """One template parameter (its definition: type, default, constraints, NoEcho), and the
+    environment variable it feeds.
 
     ``shell_name`` is how a shell (or one process holding every function) names it:
     the variable it feeds (``SearchIndex`` feeds ``SEARCH_INDEX``), prefixed with the
@@ -82,18 +84,31 @@ class Parameter:
     None when it feeds no variable: then only ``--parameter-overrides`` sets it.
     """
 
-    name: str
-    type: str
-    default: str | None
-    no_echo: bool
-    description: str
+    definition: ParameterSpec
     variable: str | None
     functions: tuple[str, ...]
     shell_name: str | None
 
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    @property
+    def default(self) -> str | None:
+        return self.definition.default
+
+    def check(self, value: str) -> str:
+        """``value`` when the template allows it (its AllowedValues, type and bounds, as
+        CloudFormation checks them); else :class:`ParameterError` saying why."""
+        try:
+            self.definition.check(value)
+        except TemplateError as exc:
+            raise ParameterError(str(exc)) from exc
+        return value
+
     def shown(self, value: str) -> str:
         """``value`` as a report may print it: hidden when the template says NoEcho."""
-        return HIDDEN if self.no_echo else value
+        return HIDDEN if self.definition.no_echo else value
 
 
 @dataclass(frozen=True)
@@ -204,11 +219,9 @@ class Registry:
         return values
 
     def check(self, values: Mapping[str, str]) -> None:
-        """Refuse values the template does not allow (its AllowedValues, types, bounds)."""
-        try:
-            load_template(self.template, dict(values))
-        except TemplateError as exc:
-            raise ParameterError(str(exc)) from exc
+        """Refuse a value the template does not allow (see :meth:`Parameter.check`)."""
+        for name, value in values.items():
+            self.parameter(name).check(value)
 
     def values(self, chosen: Mapping[str, str]) -> dict[str, str]:
         """Every parameter's value: ``chosen``, else the template's default."""
@@ -264,14 +277,6 @@ def _variables(properties: Any, parameters: Mapping[str, Any]) -> dict[str, str]
     return fed
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
-
-
 def load_registry(template: str | Path = DEFAULT_TEMPLATE) -> Registry:
     """The registry of ``template`` (read once per process)."""
     return _load(Path(template).resolve())
@@ -280,8 +285,8 @@ def load_registry(template: str | Path = DEFAULT_TEMPLATE) -> Registry:
 @cache
 def _load(template: Path) -> Registry:
     model = load_template(template)
-    document = read_template(template)
-    declared: dict[str, Any] = document.get("Parameters") or {}
+    document = read_template(template)  # as written: which parameter a variable refers to
+    declared = model.parameter_definitions
     global_variables = _variables((document.get("Globals") or {}).get("Function"), declared)
     resources: dict[str, Any] = document.get("Resources") or {}
 
@@ -320,19 +325,9 @@ def _load(template: Path) -> Registry:
         return None, (), None
 
     parameters = {}
-    for name, declaration in declared.items():
-        declaration = declaration or {}
+    for name, definition in declared.items():
         variable, users, shell_name = fed_by(name)
-        parameters[name] = Parameter(
-            name=name,
-            type=str(declaration.get("Type", "String")),
-            default=_text(declaration.get("Default")),
-            no_echo=str(declaration.get("NoEcho", "false")).lower() == "true",
-            description=str(declaration.get("Description", "")),
-            variable=variable,
-            functions=users,
-            shell_name=shell_name,
-        )
+        parameters[name] = Parameter(definition, variable, users, shell_name)
     return Registry(
         template=model.path,
         functions=tuple(functions),

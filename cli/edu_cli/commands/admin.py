@@ -18,8 +18,8 @@ app = typer.Typer(help="Manage admin accounts.", no_args_is_help=True)
 async def create_admin(settings: Settings, email: str, password: str, full_name: str) -> str:
     """Make a verified admin in the identity database ``settings`` name; the new user's id."""
     from edu_common.db import Database
-    from edu_common.secrets import jwt_secret
     from edu_common.principal import Role
+    from edu_common.secrets import jwt_secret
     from identity.services import IdentityService
 
     database = Database(settings)

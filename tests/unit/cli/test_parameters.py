@@ -51,7 +51,7 @@ def test_a_value_the_template_refuses_is_refused_from_the_environment_too(
     result = CliRunner().invoke(app, command, env={**isolated, "SEARCH_INDEX": "fast"})
 
     assert result.exit_code == 2, result.output
-    assert "SearchIndex: 'fast' is not one of ['none', 'trgm']" in result.output
+    assert "SearchIndex: 'fast' is not one of AllowedValues ['none', 'trgm']" in result.output
     assert not (tmp_path / "state").exists() and not (tmp_path / "pg").exists()
 
 
