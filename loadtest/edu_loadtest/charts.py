@@ -37,7 +37,7 @@ def draw_latency(
 ) -> bool:
     """Latency over time, one panel per invoked function (``functions``' order first); cold
     starts marked with a red cross. False (and no file) when nothing was invoked."""
-    invoked = [s for s in samples if not s.is_throttle]
+    invoked = [s for s in samples if s.reached_function]
     names = [f for f in functions if any(s.function == f for s in invoked)]
     names += sorted({s.function for s in invoked} - set(names))
     if not names:

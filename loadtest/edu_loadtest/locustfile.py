@@ -40,7 +40,6 @@ WEIGHTS = user_classes(SCENARIO)
 RESET_EVERY = float(os.environ.get("EDU_LOADTEST_RESET_EVERY", "0") or 0)
 LEVELS = ("beginner", "intermediate", "advanced")
 SORTS = ("newest", "rating", "price_asc", "price_desc", "popular")
-DEFAULT_CATEGORIES = ("Programming", "Data Science", "Design", "Business", "Marketing")
 PAGE = 20
 LOGIN = "/api/auth/login"
 
@@ -227,7 +226,7 @@ class EduUser(FastHttpUser):
 
 
 def categories() -> list[str]:
-    return seed().categories or list(DEFAULT_CATEGORIES)
+    return seed().categories
 
 
 class StudentUser(EduUser):
@@ -261,12 +260,8 @@ class StudentUser(EduUser):
         curriculum = self.call("GET", f"/api/courses/{course_id}/curriculum")
         if not self.enroll(course):
             return
-        lessons = [
-            lesson
-            for module in (curriculum or {}).get("modules", curriculum or [])
-            if isinstance(module, dict)
-            for lesson in module.get("lessons", [])
-        ]
+        modules = curriculum["modules"] if curriculum else []
+        lessons = [lesson for module in modules for lesson in module["lessons"]]
         for lesson in random.sample(lessons, k=min(2, len(lessons))):
             self.call("GET", f"/api/lessons/{lesson['id']}")
             self.call(
@@ -356,9 +351,7 @@ class SearchUser(EduUser):
         for pool, upto in ((data.frequent_terms, 0.5), (data.rare_terms, 0.8)):
             if roll < upto and pool:
                 return random.choice(pool)
-        if data.no_hit_terms:
-            return random.choice(data.no_hit_terms)
-        return random.choice(data.frequent_terms or ["python"])
+        return random.choice(data.no_hit_terms or data.frequent_terms)
 
     @task(6)
     def search(self) -> None:

@@ -132,7 +132,7 @@ def aggregate(
     rows = []
     for name in names:
         group = by_function.get(name, [])
-        invoked = [s for s in group if not s.is_throttle]
+        invoked = [s for s in group if s.reached_function]
         cold = [s.latency_ms for s in invoked if s.cold]
         warm = [s.latency_ms for s in invoked if s.cold is False]
         inits = [s.init_ms for s in invoked if s.cold and s.init_ms is not None]

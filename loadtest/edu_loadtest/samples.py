@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from edu_platform import Registry
 
 __all__ = [
     "ERROR_OUTCOMES",
+    "NOT_INVOKED_OUTCOMES",
     "Sample",
     "read_invocation_log",
     "read_request_log",
@@ -31,7 +32,11 @@ __all__ = [
     "samples_from_requests",
 ]
 
-ERROR_OUTCOMES = frozenset({"error", "timeout", "oom", "crash"})
+# The local host's outcomes (devhost's Outcome): a function error, or API Gateway's 30 s timeout
+# answering for it; and the requests that never reached a function (a Lambda throttle, the
+# host's own environment cap, an event over Lambda's payload limit).
+ERROR_OUTCOMES = frozenset({"error", "timeout", "oom", "crash", "gateway_timeout"})
+NOT_INVOKED_OUTCOMES = frozenset({"throttled", "capacity", "rejected"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ class Sample:
     @property
     def is_error(self) -> bool:
         return self.outcome in ERROR_OUTCOMES
+
+    @property
+    def reached_function(self) -> bool:
+        return self.outcome not in NOT_INVOKED_OUTCOMES
 
     @property
     def is_throttle(self) -> bool:
@@ -114,37 +123,30 @@ def samples_from_invocations(
     """Samples from invocation-log records (field names of devhost's ``InvocationRecord``)."""
     samples = []
     for rec in records:
-        outcome = str(rec.get("outcome") or rec.get("status") or "ok")
+        outcome = str(rec["outcome"])
         status = _int(rec.get("http_status"))
         if outcome == "ok" and status is not None and status >= 500:
             outcome = "error"  # the function answered, but with a server error
-        throttled = outcome == "throttled"
-        duration = _float(rec.get("duration_ms"))
-        latency = _float(rec.get("latency_ms"))
-        if latency is None:
-            latency = (duration or 0.0) + (_float(rec.get("init_duration_ms")) or 0.0)
-        method = str(rec.get("method") or "")
-        path = str(rec.get("path") or "")
-        route_key = rec.get("route_key")
-        samples.append(
-            Sample(
-                ts=float(rec["ts_epoch_ms"]) / 1000.0,
-                function=function_name(str(rec.get("function") or ""), registry),
-                cold=None if throttled else bool(rec.get("cold_start")),
-                latency_ms=latency,
-                outcome=outcome,
-                duration_ms=None if throttled else duration,
-                init_ms=_float(rec.get("init_duration_ms")),
-                billed_ms=None if throttled else _float(rec.get("billed_duration_ms")),
-                memory_mb=_int(rec.get("memory_size_mb")),
-                max_memory_used_mb=_int(rec.get("max_memory_used_mb")),
-                environments=_int(rec.get("function_environments")),
-                concurrency=_int(rec.get("concurrent_environments")),
-                environment_id=rec.get("environment_id"),
-                route=str(route_key) if route_key else f"{method} {path}".strip(),
-                http_status=status,
-            )
+        sample = Sample(
+            ts=float(rec["ts_epoch_ms"]) / 1000.0,
+            function=function_name(str(rec["function"]), registry),
+            cold=bool(rec.get("cold_start")),
+            latency_ms=float(rec["latency_ms"]),
+            outcome=outcome,
+            duration_ms=_float(rec.get("duration_ms")),
+            init_ms=_float(rec.get("init_duration_ms")),
+            billed_ms=_float(rec.get("billed_duration_ms")),
+            memory_mb=_int(rec.get("memory_size_mb")),
+            max_memory_used_mb=_int(rec.get("max_memory_used_mb")),
+            environments=_int(rec.get("function_environments")),
+            concurrency=_int(rec.get("concurrent_environments")),
+            environment_id=rec.get("environment_id"),
+            route=str(rec.get("route_key") or ""),
+            http_status=status,
         )
+        if not sample.reached_function:  # nothing ran: no cold or warm, nothing billed
+            sample = replace(sample, cold=None, duration_ms=None, billed_ms=None)
+        samples.append(sample)
     return samples
 
 

@@ -190,3 +190,34 @@ def test_a_run_against_a_host_it_did_not_start_says_so() -> None:
     text = render_markdown(build_report("run", "the fixture", [], run=run_info(None)))
 
     assert "those of the host at http://127.0.0.1:3000, which this run did not start" in text
+
+
+@pytest.mark.parametrize(
+    ("outcome", "invocations", "errors", "throttles"),
+    [
+        ("ok", 1, 0, 0),
+        ("timeout", 1, 1, 0),
+        ("gateway_timeout", 1, 1, 0),  # API Gateway gave up; the function was running
+        ("throttled", 0, 0, 1),
+        ("capacity", 0, 0, 0),  # the host's own cap: no Lambda throttle, nothing ran
+        ("rejected", 0, 0, 0),  # over Lambda's payload limit: never invoked
+    ],
+)
+def test_each_outcome_of_the_local_host_counts_where_it_belongs(
+    outcome: str, invocations: int, errors: int, throttles: int
+) -> None:
+    # Given one invocation-log record of the course function with that outcome
+    record = {
+        "ts_epoch_ms": 1764150000000,
+        "function": "CourseFunction",
+        "outcome": outcome,
+        "cold_start": False,
+        "latency_ms": 12.0,
+        "duration_ms": 10.0,
+        "billed_duration_ms": 10,
+        "memory_size_mb": 512,
+    }
+    # When it is aggregated
+    row = build_report("one", "a record", samples_from_invocations([record])).row("course")
+    # Then it is an invocation, an error or a throttle only when it is one
+    assert (row.invocations, row.errors, row.throttles) == (invocations, errors, throttles)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from edu_loadtest.accounts import load_seed_data
 from edu_loadtest.locust_process import LocustProcess
 from edu_loadtest.options import LoadOptions, parse_run_time
 from edu_loadtest.runner import parse_compare
@@ -82,34 +80,3 @@ def test_locust_runs_headless_with_csv_html_and_the_scenarios_users(tmp_path: Pa
     assert cmd[cmd.index("--csv") + 1] == str(tmp_path / "locust")
     assert cmd[cmd.index("--html") + 1] == str(tmp_path / "locust.html")
     assert cmd[-3:] == ["StudentUser", "SearchUser", "TeacherUser"]
-
-
-def test_the_seed_accounts_file_is_read(tmp_path: Path) -> None:
-    path = tmp_path / "seed-accounts.json"
-    path.write_text(
-        json.dumps(
-            {
-                "password": "edu-demo-2026",
-                "demo": {"student": {"email": "demo@x.io", "password": "edu-demo-2026"}},
-                "students": [{"email": "s1@x.io", "id": "1"}, {"email": "s2@x.io", "id": "2"}],
-                "teachers": [{"email": "t1@x.io", "id": "3"}],
-                "course_ids": ["c1", "c2"],
-                "categories": ["Design", "Music"],
-                "search": {
-                    "frequent": [{"term": "python", "hits": 8}],
-                    "rare": [{"term": "zymurgy", "hits": 1}],
-                    "no_hit": [{"term": "qqxj", "hits": 0}],
-                },
-            }
-        )
-    )
-
-    data = load_seed_data(path)
-
-    assert [a.email for a in data.students] == ["s1@x.io", "s2@x.io"]
-    assert data.teachers[0].password == "edu-demo-2026"
-    assert data.course_ids == ["c1", "c2"]
-    assert (data.frequent_terms, data.rare_terms, data.no_hit_terms) == (
-        ["python"], ["zymurgy"], ["qqxj"],
-    )  # fmt: skip
-    assert data.categories == ["Design", "Music"]
