@@ -7,29 +7,32 @@ import importlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edu_cli.stack import Stack
 from edu_platform import Registry
 
+if TYPE_CHECKING:
+    from devhost import HostConfig
+
 OnReady = Callable[[], None]
 
 
-def serve_with_host(
+def host_config(
     stack: Stack,
     *,
     host: str,
     port: int,
     static: Path | None,
     warm_containers: str,
-    invocation_log: Path,
-    on_ready: OnReady,
-) -> None:
-    """template.yaml on the local host with the stack's parameters, until SIGINT/SIGTERM
-    (the host stops its execution environments itself)."""
-    from devhost import Host, HostConfig
+    invocation_log: Path | None,
+    **options: Any,
+) -> HostConfig:
+    """The local host's configuration for the stack's template and parameters; ``options``
+    are the rest of :class:`devhost.HostConfig`'s fields (idle timeout, caps, ...)."""
+    from devhost import HostConfig
 
-    config = HostConfig(
+    return HostConfig(
         template=stack.registry.template,
         host=host,
         port=port,
@@ -37,9 +40,17 @@ def serve_with_host(
         static_dir=static,
         warm_containers=warm_containers.upper(),
         invocation_log=invocation_log,
+        **options,
     )
+
+
+def serve_with_host(config: HostConfig, on_ready: OnReady | None = None) -> None:
+    """Serve until SIGINT/SIGTERM (the host stops its execution environments itself)."""
+    from devhost import Host
+
     server = Host(config).start()
-    on_ready()
+    if on_ready is not None:
+        on_ready()
     server.serve_forever()
 
 

@@ -25,19 +25,6 @@ from devhost.template import (
     read_template,
 )
 
-__all__ = [
-    "DATABASE_URL",
-    "DEFAULT_TEMPLATE",
-    "Function",
-    "Parameter",
-    "ParameterError",
-    "Registry",
-    "Route",
-    "UnknownFunction",
-    "UnknownParameter",
-    "load_registry",
-]
-
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 # The variable each function reads its own database from (database per service, SPEC §1).
 DATABASE_URL = "DATABASE_URL"

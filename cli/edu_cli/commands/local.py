@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -44,38 +44,39 @@ def build_config(
     api_prefix: str = "/api",
     idle_timeout: float = 300.0,
     max_environments: int = 32,
-    invocation_log: Path | None = Path(".edu/devhost/invocations.jsonl"),
+    invocation_log: Path | None = None,
     region: str | None = None,
     hot_reload: bool = True,
     quiet: bool = False,
     throttle_status: int = 429,
+    **options: Any,
 ) -> HostConfig:
     """The :class:`devhost.HostConfig` for the command's flags (tested on its own).
 
     The parameters are the stack's (:mod:`edu_cli.stack`): those chosen in the environment
     (``SEARCH_INDEX``, ``<SERVICE>_DATABASE_URL``, ...) or by ``parameter_overrides``, and
     each function's database URL, so the host talks to the databases `edu db up` runs or the
-    ones the shell names. Raises ``ValueError`` (or ``TemplateError``) naming what is wrong.
+    ones the shell names; ``options`` are further :class:`devhost.HostConfig` fields. Raises
+    ``ValueError`` (or ``TemplateError``) naming what is wrong.
     """
-    from devhost import HostConfig
+    from edu_cli.serving import host_config
     from edu_cli.stack import load_stack
 
-    stack = load_stack(parameter_overrides or [], template=template)
-    config = HostConfig(
-        template=template,
+    config = host_config(
+        load_stack(parameter_overrides or [], template=template),
         host=host,
         port=port,
-        parameter_overrides=stack.parameters,
+        static=static,
+        warm_containers=warm_containers,
+        invocation_log=invocation_log,
         env_vars=env_vars,
-        warm_containers=warm_containers.upper(),
-        static_dir=static,
         api_prefix=api_prefix,
         idle_timeout_s=idle_timeout,
         max_environments=max_environments,
-        invocation_log=invocation_log,
         hot_reload=hot_reload,
         quiet=quiet,
         throttle_status=throttle_status,
+        **options,
     )
     if region:
         config.region = region
@@ -129,10 +130,22 @@ def start_api(
     max_environments: Annotated[
         int, typer.Option("--max-environments", help="Host-wide cap on live environments.")
     ] = 32,
+    capacity_wait: Annotated[
+        float,
+        typer.Option(
+            "--capacity-wait",
+            help="Seconds a request waits for an environment at --max-environments (0: 503 "
+            "at once).",
+        ),
+    ] = 10.0,
     invocation_log: Annotated[
         Path | None,
-        typer.Option("--invocation-log", help="JSON-lines file, one record per invocation."),
-    ] = Path(".edu/devhost/invocations.jsonl"),
+        typer.Option(
+            "--invocation-log",
+            help="JSON-lines file, one record per invocation (default: one per host process, "
+            "in the temp dir; /_host/functions says where).",
+        ),
+    ] = None,
     log_file: Annotated[
         Path | None,
         typer.Option("--log-file", "-l", help="Write runtime logs here instead of stdout (SAM)."),
@@ -145,6 +158,13 @@ def start_api(
     throttle_status: Annotated[
         int, typer.Option("--throttle-status", help="HTTP status of a throttled request.")
     ] = 429,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A host name the control API (/_host) answers besides localhost; repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the template's HttpApi routes; each function runs in real execution
     environments (`python -m awslambdaric`) started, reused, throttled and reaped as on AWS."""
@@ -168,6 +188,8 @@ def start_api(
             hot_reload,
             quiet,
             throttle_status,
+            capacity_wait=capacity_wait,
+            allowed_hosts=tuple(allowed_host or ()),
         )
         if log_file is not None:
             log_file.parent.mkdir(parents=True, exist_ok=True)

@@ -144,15 +144,15 @@ def up(
             if uvicorn:
                 serving.serve_with_uvicorn(stack, host=host, port=port, on_ready=ready)
             else:
-                serving.serve_with_host(
+                config = serving.host_config(
                     stack,
                     host=host,
                     port=port,
                     static=static,
                     warm_containers=warm_containers,
                     invocation_log=runstate.invocation_log(),
-                    on_ready=ready,
                 )
+                serving.serve_with_host(config, ready)
         except OSError as exc:
             raise fail(f"cannot serve on {host}:{port}: {exc}") from exc
     except KeyboardInterrupt:
