@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -140,29 +141,38 @@ def test_an_unknown_stack_is_a_clear_error(deployed_logs: Any) -> None:
     assert "no Lambda functions" in result.output
 
 
-class FakeCloudFormation:
-    """The one call find_function_log_groups makes, answering like CloudFormation does."""
+def deploy_stack(functions: dict[str, str]) -> Any:
+    """A CloudFormation stack (moto) with a Lambda function per logical id -> physical name,
+    besides resources that are not functions."""
+    role = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                       "Principal": {"Service": "lambda.amazonaws.com"}}],
+    }}}  # fmt: skip
+    resources: dict[str, Any] = {"Role": role}
+    for logical_id, physical in functions.items():
+        resources[logical_id] = {"Type": "AWS::Lambda::Function", "Properties": {
+            "FunctionName": physical, "Runtime": "python3.12", "Handler": "index.handler",
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Code": {"ZipFile": "def handler(event, context):\n    return {}\n"},
+        }}  # fmt: skip
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudformation.create_stack(
+        StackName=STACK,
+        TemplateBody=json.dumps({"Resources": resources}),
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    return cloudformation
 
-    def get_paginator(self, name: str) -> Any:
-        assert name == "list_stack_resources"
-        resources = [
-            {"LogicalResourceId": "CourseFunction", "ResourceType": "AWS::Lambda::Function",
-             "PhysicalResourceId": "edu-prod-CourseFunction-AbC123"},
-            {"LogicalResourceId": "HttpApi", "ResourceType": "AWS::ApiGatewayV2::Api",
-             "PhysicalResourceId": "a1b2c3"},
-        ]  # fmt: skip
 
-        class Paginator:
-            def paginate(self, StackName: str) -> list[dict[str, Any]]:  # noqa: N803
-                assert StackName == STACK
-                return [{"StackResourceSummaries": resources}]
-
-        return Paginator()
-
-
-def test_the_stack_resources_name_the_functions_when_cloudformation_knows_the_stack() -> None:
-    groups = find_function_log_groups(STACK, FakeCloudFormation(), None)
-
-    assert [(g.function, g.log_group) for g in groups] == [
-        ("course", "/aws/lambda/edu-prod-CourseFunction-AbC123")
+def test_the_stack_resources_name_the_functions_when_cloudformation_knows_the_stack(
+    deployed_logs: Any,
+) -> None:
+    # Given a deployed stack whose function's physical name no log group prefix reveals
+    cloudformation = deploy_stack({"CourseFunction": "renamed-course-fn"})
+    # When its functions are looked up
+    groups = find_function_log_groups(STACK, cloudformation, deployed_logs)
+    # Then CloudFormation's resources name them, and their log groups follow
+    assert [(g.function, g.function_name, g.log_group) for g in groups] == [
+        ("course", "renamed-course-fn", "/aws/lambda/renamed-course-fn")
     ]

@@ -38,6 +38,18 @@ def seed(urls: dict[str, str], tmp_path: Path, **options: Any) -> SeedResult:
     return run_sync(seed_async(urls, **options))
 
 
+def seeded_as(
+    platform: Any, urls: dict[str, str], tmp_path: Path, role: str
+) -> tuple[dict[str, Any], str]:
+    """Seed, then log the demo account of ``role`` in: the accounts file and its token."""
+    seed(urls, tmp_path)
+    accounts: dict[str, Any] = json.loads((tmp_path / "seed-accounts.json").read_text())
+    account = accounts["demo"][role]
+    login = {"email": account["email"], "password": DEMO_PASSWORD}
+    token: str = platform.post("/api/auth/login", json=login).json()["access_token"]
+    return accounts, token
+
+
 async def _dump(urls: dict[str, str]) -> dict[str, list[tuple[Any, ...]]]:
     """Every seeded table's rows, in a stable order (the content, not the physical order)."""
     dump: dict[str, list[tuple[Any, ...]]] = {}
@@ -192,12 +204,7 @@ def test_the_demo_student_has_courses_with_progress_and_unread_notifications(
     platform: Any, clean_databases: dict[str, str], tmp_path: Path
 ) -> None:
     # Given a seeded platform, when the demo student logs in
-    seed(clean_databases, tmp_path)
-    accounts = json.loads((tmp_path / "seed-accounts.json").read_text())
-    student = accounts["demo"]["student"]
-    token = platform.post(
-        "/api/auth/login", json={"email": student["email"], "password": DEMO_PASSWORD}
-    ).json()["access_token"]
+    _, token = seeded_as(platform, clean_databases, tmp_path, "student")
 
     # Then they see their enrollments, some with completed lessons
     enrollments = platform.get("/api/enrollments/me", token=token).json()
@@ -215,17 +222,10 @@ def test_the_functions_carry_on_from_the_seeded_counters_and_positions(
     from tests.support.accounts import register
 
     # Given a seeded platform and the demo verified teacher
-    seed(clean_databases, tmp_path)
-    accounts = json.loads((tmp_path / "seed-accounts.json").read_text())
-    teacher = accounts["demo"]["verified_teacher"]
-    token = platform.post(
-        "/api/auth/login", json={"email": teacher["email"], "password": DEMO_PASSWORD}
-    ).json()["access_token"]
+    _, token = seeded_as(platform, clean_databases, tmp_path, "verified_teacher")
     courses = platform.get("/api/teachers/me/courses", token=token, query={"limit": 100}).json()
     course = next(c for c in courses["items"] if c["lesson_count"] > 0 and c["is_published"])
-    curriculum = platform.get(f"/api/courses/{course['id']}/curriculum").json()
-    modules = curriculum if isinstance(curriculum, list) else curriculum["modules"]
-    module = modules[0]
+    module = platform.get(f"/api/courses/{course['id']}/curriculum").json()["modules"][0]
 
     # When the teacher appends a lesson to a seeded module
     added = platform.post(

@@ -1,13 +1,10 @@
-"""The seed's generator without a database: volumes, determinism, vocabulary, accounts file."""
+"""The seed's generator without a database: volumes, determinism, vocabulary, demo accounts.
+(The load test's reading of the accounts file is tested beside the load test.)"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from edu_loadtest.accounts import load_seed_data
-from edu_seed.accounts import accounts_document, write_accounts_file
 from edu_seed.common import DEMO_EMAILS
 from edu_seed.tables import tables
 from edu_seed.text import NO_HIT_TERMS
@@ -79,19 +76,6 @@ def test_no_hit_terms_never_occur_and_rare_ones_are_rare(world: World) -> None:
     published = len(world.popularity)
     assert sum(world.search_hits[t] for t in world.vocabulary.rare) < published * 0.05
     assert world.search_hits["learning"] > published * 0.05
-
-
-def test_the_load_test_reads_the_accounts_file(world: World, tmp_path: Path) -> None:
-    # Given the accounts file the seed writes
-    path = tmp_path / "seed-accounts.json"
-    write_accounts_file(path, accounts_document(world, "pw-12345678", sample=20, scale=0.005))
-    # When the load test reads it, then it has logins, courses and all three kinds of terms
-    data = load_seed_data(path)
-    assert len(data.students) == 20 and len(data.teachers) > 0
-    assert {a.password for a in data.students + data.teachers} == {"pw-12345678"}
-    assert len(data.course_ids) == 20
-    assert data.frequent_terms and data.rare_terms and data.no_hit_terms
-    assert "Programming" in data.categories
 
 
 def test_the_seed_uses_the_course_function_categories() -> None:
