@@ -1,9 +1,11 @@
 """A folder for test PostgreSQL clusters that stays reachable for the whole session.
 
-Not under pytest's ``tmp_path``: every pytest session that starts on the machine resets
-``/tmp/pytest-of-<user>`` to mode 0700 (pytest's own safety measure). As root, a cluster runs as
-a system user, which that reset locks out of its own data: the server then fails mid-session
-("could not open file ... Permission denied") as soon as anyone else starts pytest.
+Not under pytest's ``tmp_path``: every pytest session that starts on the machine prunes the
+user's basetemps to the three newest and resets ``/tmp/pytest-of-<user>`` to mode 0700 (pytest's
+own safety measures). As root, a cluster runs as a system user, which that reset locks out of
+its own data ("could not open file ... Permission denied"), and the pruning may delete it: with
+other checkouts testing at once, the server fails mid-test. (The session's own server in
+tests/conftest.py lives outside for the same reasons.)
 """
 
 from __future__ import annotations
