@@ -37,19 +37,19 @@ progress = APIRouter(prefix="/api", tags=["progress"])
     ),
 )
 async def enroll(
-    body: EnrollmentCreateRequest, student: CurrentUser, service: EnrollmentServiceDep
+    body: EnrollmentCreateRequest, user: CurrentUser, service: EnrollmentServiceDep
 ) -> EnrollmentResponse:
     enrollment = await service.enroll(
-        student, course_id=body.course_id, receipt=body.receipt, offer=body.offer
+        user, course_id=body.course_id, receipt=body.receipt, offer=body.offer
     )
     return EnrollmentResponse.of(enrollment)
 
 
 @enrollments.get("/me", summary="The caller's enrollments with progress, newest first")
 async def my_enrollments(
-    student: CurrentUser, service: EnrollmentServiceDep, page: PageParams
+    user: CurrentUser, service: EnrollmentServiceDep, page: PageParams
 ) -> Page[EnrollmentResponse]:
-    return Page[EnrollmentResponse].of(await service.my_enrollments(student, page), page)
+    return Page[EnrollmentResponse].of(await service.my_enrollments(user, page), page)
 
 
 @progress.post(
@@ -63,12 +63,12 @@ async def my_enrollments(
 )
 async def complete_lesson(
     body: ProgressRequest,
-    student: CurrentUser,
+    user: CurrentUser,
     service: EnrollmentServiceDep,
     response: Response,
 ) -> LessonCompletionResponse:
     completion, created = await service.complete_lesson(
-        student, course_id=body.course_id, lesson_id=body.lesson_id
+        user, course_id=body.course_id, lesson_id=body.lesson_id
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -81,6 +81,6 @@ async def complete_lesson(
     responses=error_responses({404: "`not_enrolled`: the caller is not enrolled in this course"}),
 )
 async def course_progress(
-    course_id: uuid.UUID, student: CurrentUser, service: EnrollmentServiceDep
+    course_id: uuid.UUID, user: CurrentUser, service: EnrollmentServiceDep
 ) -> CourseProgressResponse:
-    return CourseProgressResponse.of(await service.progress(student, course_id))
+    return CourseProgressResponse.of(await service.progress(user, course_id))

@@ -29,7 +29,7 @@ class EnrollmentService:
 
     async def enroll(
         self,
-        student: Principal,
+        user: Principal,
         *,
         course_id: uuid.UUID,
         receipt: str | None,
@@ -38,30 +38,30 @@ class EnrollmentService:
         proof = one_proof(receipt, offer)
         if proof.kind is ProofKind.RECEIPT:
             receipt_proof = receipt_from_body(proof.token, self._secret)
-            grant = paid_enrollment(receipt_proof, student.user_id, course_id)
+            grant = paid_enrollment(receipt_proof, user.user_id, course_id)
         else:
             offer_proof = offer_from_body(proof.token, self._secret)
-            grant = free_enrollment(offer_proof, student.user_id, course_id)
+            grant = free_enrollment(offer_proof, user.user_id, course_id)
         # No read-then-insert: the unique (user_id, course_id) constraint decides races.
         async with self._database.connection() as conn:
             return await EnrollmentRepository(conn).add(grant)
 
-    async def my_enrollments(self, student: Principal, page: PageRequest) -> Slice[Enrollment]:
+    async def my_enrollments(self, user: Principal, page: PageRequest) -> Slice[Enrollment]:
         async with self._database.connection() as conn:
-            return await EnrollmentRepository(conn).list_for_user(student.user_id, page)
+            return await EnrollmentRepository(conn).list_for_user(user.user_id, page)
 
     async def complete_lesson(
-        self, student: Principal, *, course_id: uuid.UUID, lesson_id: uuid.UUID
+        self, user: Principal, *, course_id: uuid.UUID, lesson_id: uuid.UUID
     ) -> tuple[LessonCompletion, bool]:
         async with self._database.connection() as conn:
-            enrollment = await EnrollmentRepository(conn).find(student.user_id, course_id)
+            enrollment = await EnrollmentRepository(conn).find(user.user_id, course_id)
             if enrollment is None:
                 raise NotEnrolled()
             return await ProgressRepository(conn).complete(enrollment, lesson_id)
 
-    async def progress(self, student: Principal, course_id: uuid.UUID) -> CourseProgress:
+    async def progress(self, user: Principal, course_id: uuid.UUID) -> CourseProgress:
         async with self._database.connection() as conn:
-            enrollment = await EnrollmentRepository(conn).find(student.user_id, course_id)
+            enrollment = await EnrollmentRepository(conn).find(user.user_id, course_id)
             if enrollment is None:
                 raise NoProgress()
             lesson_ids = await ProgressRepository(conn).completed_lesson_ids(enrollment)
