@@ -80,7 +80,7 @@ def databases(postgres_server_url: str) -> Iterator[dict[str, str]]:
     run_sync(drop_service_databases(postgres_server_url, urls))
 
 
-class _Cleaner:
+class DatabaseCleaner:
     """Empties every function's tables, over one connection per database kept for the session.
 
     Connecting to five databases and truncating every table took most of a short test's time;
@@ -127,16 +127,17 @@ class _Cleaner:
 
 
 @pytest.fixture(scope="session")
-def _cleaner(databases: dict[str, str]) -> Iterator[_Cleaner]:
-    cleaner = _Cleaner(databases)
+def database_cleaner(databases: dict[str, str]) -> Iterator[DatabaseCleaner]:
+    """Empties the functions' databases on demand (a module that sets its data up once)."""
+    cleaner = DatabaseCleaner(databases)
     yield cleaner
     cleaner.close()
 
 
 @pytest.fixture
-def clean_databases(databases: dict[str, str], _cleaner: _Cleaner) -> dict[str, str]:
+def clean_databases(databases: dict[str, str], database_cleaner: DatabaseCleaner) -> dict[str, str]:
     """Every table of every function emptied before the test."""
-    _cleaner.clean()
+    database_cleaner.clean()
     return databases
 
 
