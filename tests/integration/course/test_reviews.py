@@ -39,62 +39,102 @@ def _review(platform: Any, course_id: str, who: Caller, rating: int, comment: st
     )
 
 
-def test_a_student_reviews_once_and_the_course_rating_follows(
-    platform: Platform, people: Cast
-) -> None:
+def test_a_student_reviews_a_course(platform: Platform, people: Cast) -> None:
+    # When a student reviews a course
     course = create_course(platform, people.teacher)
     created = _review(platform, course["id"], people.student, 4, "Clear and practical.")
+
+    # Then the review is theirs, named from their token
     assert created.status == 201
     review = created.json()
     assert set(review) == REVIEW_FIELDS
-    assert review["student_id"] == people.student.id
-    assert review["student_name"] == people.student.name  # from the token
+    assert (review["student_id"], review["student_name"]) == (
+        people.student.id,
+        people.student.name,
+    )
     assert (review["rating"], review["comment"]) == (4, "Clear and practical.")
 
+
+def test_a_student_reviews_a_course_once(platform: Platform, people: Cast) -> None:
+    # Given a student's review
+    course = create_course(platform, people.teacher)
+    assert _review(platform, course["id"], people.student, 4).status == 201
+
+    # When they review the course again
     again = _review(platform, course["id"], people.student, 5)
-    assert again.status == 409
-    assert error_code(again) == "already_reviewed"
 
-    assert _review(platform, course["id"], caller("student"), 5).status == 201
-    assert _review(platform, course["id"], caller("student"), 2).status == 201
+    # Then it is refused and the course still counts one review
+    assert (again.status, error_code(again)) == (409, "already_reviewed")
+    assert platform.get(f"/api/courses/{course['id']}").json()["review_count"] == 1
+
+
+def test_the_course_rating_follows_its_reviews(platform: Platform, people: Cast) -> None:
+    # When three students rate a course 4, 5 and 2
+    course = create_course(platform, people.teacher)
+    for rating in (4, 5, 2):
+        assert _review(platform, course["id"], caller("student"), rating).status == 201
+
+    # Then the course counts three reviews averaging 3.67 (two decimals)
     detail = platform.get(f"/api/courses/{course['id']}").json()
-    assert detail["review_count"] == 3
-    assert detail["rating_avg"] == 3.67  # (4 + 5 + 2) / 3, two decimals
+    assert (detail["review_count"], detail["rating_avg"]) == (3, 3.67)
 
 
-def test_reviews_are_listed_newest_first_and_paginated(platform: Platform, people: Cast) -> None:
+@pytest.mark.parametrize("reader", ["anonymous", "student"])
+def test_reviews_are_listed_newest_first_and_paginated(
+    platform: Platform, people: Cast, reader: str
+) -> None:
+    # Given three reviews of a course
     course = create_course(platform, people.teacher)
     ids = [_review(platform, course["id"], caller("student"), 3).json()["id"] for _ in range(3)]
-    for token in (None, people.student.token):
-        page = platform.get(
-            f"/api/courses/{course['id']}/reviews", query={"limit": 2}, token=token
-        ).json()
-        assert (page["total"], page["limit"], page["offset"]) == (3, 2, 0)
-        assert [r["id"] for r in page["items"]] == [ids[2], ids[1]]
-    rest = platform.get(f"/api/courses/{course['id']}/reviews", query={"offset": 2}).json()
+    token = None if reader == "anonymous" else people.student.token
+
+    # When anyone reads them two at a time
+    path = f"/api/courses/{course['id']}/reviews"
+    first = platform.get(path, query={"limit": 2}, token=token).json()
+    rest = platform.get(path, query={"offset": 2}, token=token).json()
+
+    # Then the newest come first and the pages hold all three
+    assert (first["total"], first["limit"], first["offset"]) == (3, 2, 0)
+    assert [r["id"] for r in first["items"]] == [ids[2], ids[1]]
     assert [r["id"] for r in rest["items"]] == [ids[0]]
-    assert platform.get(f"/api/courses/{course['id']}/reviews", query={"limit": 101}).status == 422
 
 
-def test_only_students_review_and_only_visible_courses(platform: Platform, people: Cast) -> None:
+def test_reviews_come_at_most_100_a_page(platform: Platform, people: Cast) -> None:
     course = create_course(platform, people.teacher)
-    assert _review(platform, course["id"], people.student, 5).status == 201
-    anonymous = platform.post(f"/api/courses/{course['id']}/reviews", json={"rating": 5})
-    assert anonymous.status == 401
-    for who in (people.teacher, people.other_teacher, people.unverified_teacher, people.admin):
-        refused = _review(platform, course["id"], who, 5)
-        assert refused.status == 403, who
-        assert error_code(refused) == "review_not_allowed"
+    path = f"/api/courses/{course['id']}/reviews"
+    assert platform.get(path, query={"limit": 101}).status == 422
 
+
+def test_an_anonymous_caller_cannot_review(platform: Platform, people: Cast) -> None:
+    course = create_course(platform, people.teacher)
+    response = platform.post(f"/api/courses/{course['id']}/reviews", json={"rating": 5})
+    assert response.status == 401
+
+
+@pytest.mark.parametrize("reviewer", ["teacher", "other_teacher", "unverified_teacher", "admin"])
+def test_only_students_review(platform: Platform, people: Cast, reviewer: str) -> None:
+    # When anyone but a student reviews a course (its owner included)
+    course = create_course(platform, people.teacher)
+    refused = _review(platform, course["id"], getattr(people, reviewer), 5)
+
+    # Then it is refused and not counted
+    assert (refused.status, error_code(refused)) == (403, "review_not_allowed")
+    assert platform.get(f"/api/courses/{course['id']}").json()["review_count"] == 0
+
+
+def test_a_draft_or_missing_course_cannot_be_reviewed(platform: Platform, people: Cast) -> None:
     draft = create_course(platform, people.teacher, is_published=False)
-    assert _review(platform, draft["id"], caller("student"), 5).status == 404
-    assert platform.get(f"/api/courses/{draft['id']}/reviews").status == 404
-    assert (
-        platform.get(f"/api/courses/{draft['id']}/reviews", token=people.teacher.token).status
-        == 200
-    )
+    assert _review(platform, draft["id"], people.student, 5).status == 404
     assert _review(platform, MISSING_ID, people.student, 5).status == 404
-    assert platform.get(f"/api/courses/{course['id']}").json()["review_count"] == 1
+
+
+@pytest.mark.parametrize(("reader", "status"), [("anonymous", 404), ("teacher", 200)])
+def test_a_drafts_reviews_are_its_owners_to_see(
+    platform: Platform, people: Cast, reader: str, status: int
+) -> None:
+    draft = create_course(platform, people.teacher, is_published=False)
+    token = None if reader == "anonymous" else people.teacher.token
+    assert platform.get(f"/api/courses/{draft['id']}/reviews", token=token).status == status
 
 
 @pytest.mark.parametrize(
@@ -108,6 +148,7 @@ def test_only_students_review_and_only_visible_courses(platform: Platform, peopl
         {"rating": 5, "comment": "x" * 2001},
         {"rating": 5, "student_id": MISSING_ID},
     ],
+    ids=["zero", "six", "fraction", "word", "no-rating", "long-comment", "someone-elses-id"],
 )
 def test_invalid_reviews_are_422(platform: Platform, people: Cast, body: dict[str, Any]) -> None:
     course = create_course(platform, people.teacher)
@@ -118,9 +159,14 @@ def test_invalid_reviews_are_422(platform: Platform, people: Cast, body: dict[st
 
 
 def test_a_course_delete_takes_its_reviews(platform: Platform, people: Cast) -> None:
+    # Given a reviewed course
     course = create_course(platform, people.teacher)
     assert _review(platform, course["id"], people.student, 5).status == 201
+
+    # When its owner deletes it
     assert platform.delete(f"/api/courses/{course['id']}", token=people.teacher.token).status == 204
+
+    # Then its reviews are gone with it
     assert platform.get(f"/api/courses/{course['id']}/reviews").status == 404
 
 
@@ -180,6 +226,7 @@ def test_concurrent_reviews_keep_rating_and_count_exact(platform: Platform, peop
 def test_one_student_reviewing_twice_at_once_gets_one_review(
     platform: Platform, people: Cast
 ) -> None:
+    # Given a course and one student, in ten execution environments
     course = create_course(platform, people.teacher)
     student = caller("student")
     environments = _environments(10)
@@ -190,6 +237,9 @@ def test_one_student_reviewing_twice_at_once_gets_one_review(
         status: int = _review(client, course["id"], student, 1 + index % 5).status
         return status
 
+    # When the same student sends ten reviews at the same instant
     statuses = _run_concurrently(environments, review)
+
+    # Then one is kept and counted, the others are refused
     assert sorted(statuses) == [201] + [409] * 9
     assert platform.get(f"/api/courses/{course['id']}").json()["review_count"] == 1
