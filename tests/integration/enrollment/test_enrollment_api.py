@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support.accounts import Account, create_admin, register, verified_teacher
-from tests.support.lambda_api import Platform
+from tests.support.lambda_api import HandlerClient, Platform
 from tests.support.payment_helpers import expired_token, offer_token, pay, receipt_token
 
 ENROLLMENT_FIELDS = {"id", "user_id", "course_id", "payment_id", "created_at", "completed_lessons"}
@@ -53,35 +53,47 @@ def test_a_free_offer_enrolls_without_payment(platform: Platform) -> None:
     student = register(platform)
     course_id = uuid.uuid4()
     response = _enroll(platform, student, course_id, offer=offer_token(course_id, 0))
-    assert response.status == 201
-    assert response.json()["payment_id"] is None
+    assert (response.status, response.json()["payment_id"]) == (201, None)
 
 
-def test_every_logged_in_role_may_enroll_and_anonymous_may_not(platform: Platform) -> None:
-    admin = create_admin(platform)
-    callers = {
-        "student": register(platform, "student"),
-        "unverified teacher": register(platform, "teacher"),
-        "verified teacher": verified_teacher(platform, admin),
-        "admin": admin,
-    }
-    for role, account in callers.items():
-        course_id = uuid.uuid4()
-        response = _enroll(platform, account, course_id, offer=offer_token(course_id, 0))
-        assert response.status == 201, (role, response.text)
+def _account(platform: Platform, role: str) -> Account:
+    match role:
+        case "admin":
+            return create_admin(platform)
+        case "verified-teacher":
+            return verified_teacher(platform)
+        case _:
+            return register(platform, role)
 
+
+@pytest.mark.parametrize("role", ["student", "teacher", "verified-teacher", "admin"])
+def test_every_logged_in_role_may_enroll(platform: Platform, role: str) -> None:
+    account = _account(platform, role)
     course_id = uuid.uuid4()
-    anonymous = platform.post(
-        "/api/enrollments",
-        json={"course_id": str(course_id), "offer": offer_token(course_id, 0)},
+    response = _enroll(platform, account, course_id, offer=offer_token(course_id, 0))
+    assert response.status == 201, response.text
+
+
+COURSE = uuid.uuid4()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/enrollments", {"course_id": str(COURSE), "offer": offer_token(COURSE, 0)}),
+        ("GET", "/api/enrollments/me", None),
+        ("POST", "/api/progress", {"course_id": str(COURSE), "lesson_id": str(uuid.uuid4())}),
+        ("GET", f"/api/courses/{COURSE}/progress", None),
+    ],
+    ids=["enroll", "my-enrollments", "record-progress", "read-progress"],
+)
+def test_an_anonymous_caller_is_refused(
+    handlers: dict[str, Any], method: str, path: str, body: Any
+) -> None:
+    response = HandlerClient(handlers["enrollment"], "enrollment").request(
+        method, path, json_body=body
     )
-    assert anonymous.status == 401
-    for path in ("/api/enrollments/me", f"/api/courses/{course_id}/progress"):
-        assert platform.get(path).status == 401
-    progress = platform.post(
-        "/api/progress", json={"course_id": str(course_id), "lesson_id": str(uuid.uuid4())}
-    )
-    assert progress.status == 401
+    assert (response.status, response.json()["error"]["code"]) == (401, "missing_token")
 
 
 def test_a_priced_offer_is_not_enough_to_enroll(platform: Platform) -> None:
@@ -93,10 +105,15 @@ def test_a_priced_offer_is_not_enough_to_enroll(platform: Platform) -> None:
 
 
 def test_someone_elses_receipt_is_refused(platform: Platform) -> None:
+    # Given Ann's receipt for a course
     ann, bob = register(platform), register(platform)
     course_id = uuid.uuid4()
     anns = pay(platform, ann.access_token, offer_token(course_id)).json()["receipt"]
+
+    # When Bob enrolls with it
     response = _enroll(platform, bob, course_id, receipt=anns)
+
+    # Then it is not his
     assert response.status == 403
     assert response.json()["error"]["code"] == "receipt_not_yours"
 
@@ -116,18 +133,22 @@ def test_a_free_offer_for_another_course_is_refused(platform: Platform) -> None:
     assert response.json()["error"]["code"] == "offer_course_mismatch"
 
 
-def test_enrolling_twice_is_a_conflict_and_a_receipt_enrolls_once(platform: Platform) -> None:
+@pytest.mark.parametrize("second_proof", ["same-receipt", "free-offer"])
+def test_enrolling_twice_is_a_conflict(platform: Platform, second_proof: str) -> None:
+    # Given a student enrolled with a receipt
     student = register(platform)
     course_id = uuid.uuid4()
     receipt = pay(platform, student.access_token, offer_token(course_id)).json()["receipt"]
     assert _enroll(platform, student, course_id, receipt=receipt).status == 201
 
-    with_receipt = _enroll(platform, student, course_id, receipt=receipt)
-    with_offer = _enroll(platform, student, course_id, offer=offer_token(course_id, 0))
+    # When they enroll in the same course again, with the receipt or another proof
+    if second_proof == "same-receipt":
+        again = _enroll(platform, student, course_id, receipt=receipt)
+    else:
+        again = _enroll(platform, student, course_id, offer=offer_token(course_id, 0))
 
-    for response in (with_receipt, with_offer):
-        assert response.status == 409
-        assert response.json()["error"]["code"] == "already_enrolled"
+    # Then they are already enrolled
+    assert (again.status, again.json()["error"]["code"]) == (409, "already_enrolled")
 
 
 @pytest.mark.parametrize(
@@ -149,17 +170,20 @@ def test_the_proof_must_be_exactly_one_genuine_token(
     assert response.json()["error"]["code"] == code
 
 
-def test_tokens_of_the_wrong_type_expired_or_forged_are_refused(platform: Platform) -> None:
-    student = register(platform)
-    course_id = uuid.uuid4()
+def _proof(kind: str, student: Account, course_id: uuid.UUID) -> dict[str, str]:
+    """A proof of ``kind`` for ``student`` and the course that is not a genuine, live one."""
     me = uuid.UUID(student.id)
-    cases = {
-        "offer as receipt": ({"receipt": offer_token(course_id, 0)}, "invalid_receipt"),
-        "receipt as offer": ({"offer": receipt_token(me, course_id)}, "invalid_offer"),
-        "access token as receipt": ({"receipt": student.access_token}, "invalid_receipt"),
-        "refresh token as offer": ({"offer": student.refresh_token}, "invalid_offer"),
-        "expired receipt": (
-            {
+    match kind:
+        case "offer-as-receipt":
+            return {"receipt": offer_token(course_id, 0)}
+        case "receipt-as-offer":
+            return {"offer": receipt_token(me, course_id)}
+        case "access-token-as-receipt":
+            return {"receipt": student.access_token}
+        case "refresh-token-as-offer":
+            return {"offer": student.refresh_token}
+        case "expired-receipt":
+            return {
                 "receipt": expired_token(
                     "receipt",
                     payment_id=str(uuid.uuid4()),
@@ -168,64 +192,103 @@ def test_tokens_of_the_wrong_type_expired_or_forged_are_refused(platform: Platfo
                     amount=4900,
                     currency="USD",
                 )
-            },
-            "receipt_expired",
-        ),
-        "expired offer": (
-            {"offer": expired_token("offer", course_id=str(course_id), price=0, currency="USD")},
-            "offer_expired",
-        ),
-        "forged receipt": (
-            {"receipt": receipt_token(me, course_id, secret="forger-secret-0123456789abcdef0123")},
-            "invalid_receipt",
-        ),
-    }
-    for name, (proof, code) in cases.items():
-        response = _enroll(platform, student, course_id, **proof)
-        assert response.status == 422, (name, response.text)
-        assert response.json()["error"]["code"] == code, name
+            }
+        case "expired-offer":
+            return {
+                "offer": expired_token("offer", course_id=str(course_id), price=0, currency="USD")
+            }
+        case _:  # a receipt signed with another secret
+            return {"receipt": receipt_token(me, course_id, secret="forger-0123456789abcdef0123")}
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        ("offer-as-receipt", "invalid_receipt"),
+        ("receipt-as-offer", "invalid_offer"),
+        ("access-token-as-receipt", "invalid_receipt"),
+        ("refresh-token-as-offer", "invalid_offer"),
+        ("expired-receipt", "receipt_expired"),
+        ("expired-offer", "offer_expired"),
+        ("forged-receipt", "invalid_receipt"),
+    ],
+)
+def test_tokens_of_the_wrong_type_expired_or_forged_are_refused(
+    platform: Platform, kind: str, code: str
+) -> None:
+    # When a student enrolls with a proof that is not a genuine, live one of its kind
+    student = register(platform)
+    course_id = uuid.uuid4()
+    response = _enroll(platform, student, course_id, **_proof(kind, student, course_id))
+
+    # Then it is a bad request body naming why (the session is fine), and nothing is enrolled
+    assert (response.status, response.json()["error"]["code"]) == (422, code)
     assert platform.get("/api/enrollments/me", token=student.access_token).json()["total"] == 0
 
 
-def test_malformed_requests_are_4xx_never_500(platform: Platform) -> None:
+@pytest.mark.parametrize("path", ["/api/enrollments", "/api/progress"])
+def test_a_body_that_is_not_json_is_a_400(platform: Platform, path: str) -> None:
     student = register(platform)
-    token = student.access_token
-    for path in ("/api/enrollments", "/api/progress"):
-        not_json = platform.post(
-            path, raw_body="{nope", headers={"content-type": "application/json"}, token=token
-        )
-        assert not_json.status == 400, path
-        assert not_json.json()["error"]["code"] == "invalid_json"
-
-    bad_enrollments = [
-        {"course_id": "not-a-uuid", "offer": offer_token(price_cents=0)},
-        {"offer": offer_token(price_cents=0)},
-        {"course_id": str(uuid.uuid4()), "receipt": ""},
-        {"course_id": str(uuid.uuid4()), "receipt": "x" * 5000},
-        {"course_id": 7, "offer": "x"},
-        [],
-    ]
-    for body in bad_enrollments:
-        response = platform.post("/api/enrollments", json=body, token=token)
-        assert response.status == 422, (body, response.text)
-
-    bad_progress = [
-        {"course_id": str(uuid.uuid4())},
-        {"course_id": "1", "lesson_id": str(uuid.uuid4())},
-        {"course_id": str(uuid.uuid4()), "lesson_id": "lesson-1"},
-    ]
-    for body in bad_progress:
-        response = platform.post("/api/progress", json=body, token=token)
-        assert response.status == 422, (body, response.text)
-
-    assert platform.get("/api/courses/not-a-uuid/progress", token=token).status == 422
-    for query in ({"limit": 1000}, {"limit": 0}, {"offset": -5}):
-        assert platform.get("/api/enrollments/me", token=token, query=query).status == 422
+    response = platform.post(
+        path,
+        raw_body="{nope",
+        headers={"content-type": "application/json"},
+        token=student.access_token,
+    )
+    assert (response.status, response.json()["error"]["code"]) == (400, "invalid_json")
 
 
-def test_progress_is_idempotent_and_only_for_enrolled_users(platform: Platform) -> None:
-    # Given a student enrolled in a free course and another who is not
-    student, stranger = register(platform), register(platform)
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/enrollments", {"course_id": "not-a-uuid", "offer": offer_token(price_cents=0)}),
+        ("/api/enrollments", {"offer": offer_token(price_cents=0)}),
+        ("/api/enrollments", {"course_id": str(uuid.uuid4()), "receipt": ""}),
+        ("/api/enrollments", {"course_id": str(uuid.uuid4()), "receipt": "x" * 5000}),
+        ("/api/enrollments", {"course_id": 7, "offer": "x"}),
+        ("/api/enrollments", []),
+        ("/api/progress", {"course_id": str(uuid.uuid4())}),
+        ("/api/progress", {"course_id": "1", "lesson_id": str(uuid.uuid4())}),
+        ("/api/progress", {"course_id": str(uuid.uuid4()), "lesson_id": "lesson-1"}),
+    ],
+    ids=[
+        "enroll-bad-course-id",
+        "enroll-no-course",
+        "enroll-empty-receipt",
+        "enroll-oversize-receipt",
+        "enroll-number-as-id",
+        "enroll-not-an-object",
+        "progress-no-lesson",
+        "progress-bad-course-id",
+        "progress-bad-lesson-id",
+    ],
+)
+def test_an_invalid_body_is_a_422(platform: Platform, path: str, body: Any) -> None:
+    student = register(platform)
+    response = platform.post(path, json=body, token=student.access_token)
+    assert response.status == 422, response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/courses/not-a-uuid/progress", None),
+        ("/api/enrollments/me", {"limit": 1000}),
+        ("/api/enrollments/me", {"limit": 0}),
+        ("/api/enrollments/me", {"offset": -5}),
+    ],
+    ids=["bad-course-id", "page-too-large", "empty-page", "negative-offset"],
+)
+def test_an_invalid_read_is_a_422(
+    platform: Platform, path: str, query: dict[str, int] | None
+) -> None:
+    student = register(platform)
+    assert platform.get(path, token=student.access_token, query=query).status == 422
+
+
+def test_progress_is_idempotent(platform: Platform) -> None:
+    # Given a student enrolled in a free course
+    student = register(platform)
     course_id = _enroll_free(platform, student)
     lesson = str(uuid.uuid4())
     body = {"course_id": str(course_id), "lesson_id": lesson}
@@ -245,16 +308,28 @@ def test_progress_is_idempotent_and_only_for_enrolled_users(platform: Platform) 
         "completed_count": 1,
     }
 
-    # ...and someone not enrolled can neither record nor read progress there
-    refused = platform.post("/api/progress", json=body, token=stranger.access_token)
-    assert refused.status == 403
-    assert refused.json()["error"]["code"] == "not_enrolled"
-    unseen = platform.get(f"/api/courses/{course_id}/progress", token=stranger.access_token)
-    assert unseen.status == 404
-    assert unseen.json()["error"]["code"] == "not_enrolled"
+
+@pytest.mark.parametrize(("action", "status"), [("record", 403), ("read", 404)])
+def test_only_an_enrolled_user_records_or_reads_progress(
+    platform: Platform, action: str, status: int
+) -> None:
+    # Given a course a student is enrolled in, and a stranger who is not
+    student, stranger = register(platform), register(platform)
+    course_id = _enroll_free(platform, student)
+
+    # When the stranger records or reads progress in it
+    if action == "record":
+        body = {"course_id": str(course_id), "lesson_id": str(uuid.uuid4())}
+        response = platform.post("/api/progress", json=body, token=stranger.access_token)
+    else:
+        response = platform.get(f"/api/courses/{course_id}/progress", token=stranger.access_token)
+
+    # Then they are not enrolled
+    assert (response.status, response.json()["error"]["code"]) == (status, "not_enrolled")
 
 
 def test_my_enrollments_show_progress_newest_first_and_paginate(platform: Platform) -> None:
+    # Given a student enrolled in three courses, two lessons done in the first, and another user
     student, other = register(platform), register(platform)
     courses = [_enroll_free(platform, student) for _ in range(3)]
     _enroll_free(platform, other)
@@ -265,21 +340,24 @@ def test_my_enrollments_show_progress_newest_first_and_paginate(platform: Platfo
             token=student.access_token,
         )
 
+    # When the student reads their enrollments two at a time, and past the end
     page = platform.get(
         "/api/enrollments/me", token=student.access_token, query={"limit": 2}
     ).json()
-    assert (page["total"], page["limit"], page["offset"]) == (3, 2, 0)
-    assert [e["course_id"] for e in page["items"]] == [str(courses[2]), str(courses[1])]
-    assert set(page["items"][0]) == ENROLLMENT_FIELDS
     rest = platform.get(
         "/api/enrollments/me", token=student.access_token, query={"offset": 2}
     ).json()
-    assert [(e["course_id"], e["completed_lessons"]) for e in rest["items"]] == [
-        (str(courses[0]), 2)
-    ]
     empty = platform.get(
         "/api/enrollments/me", token=student.access_token, query={"offset": 10}
     ).json()
+
+    # Then only theirs, newest first, each with its completed lessons
+    assert (page["total"], page["limit"], page["offset"]) == (3, 2, 0)
+    assert [e["course_id"] for e in page["items"]] == [str(courses[2]), str(courses[1])]
+    assert set(page["items"][0]) == ENROLLMENT_FIELDS
+    assert [(e["course_id"], e["completed_lessons"]) for e in rest["items"]] == [
+        (str(courses[0]), 2)
+    ]
     assert (empty["items"], empty["total"]) == ([], 3)
 
 
