@@ -8,6 +8,9 @@ invocation on the calling thread's event loop, so the pool is made, and must be 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI
 
@@ -35,3 +38,29 @@ class Environment(HandlerClient):
     def close(self) -> None:
         """Close the pool, on the event loop of the thread that used the environment."""
         asyncio.get_event_loop().run_until_complete(self.database.close())
+
+
+def in_parallel[T](
+    environments: list[Environment], call: Callable[[Environment, int], T]
+) -> list[T]:
+    """``call(environment, index)`` for every environment at the same instant, as concurrent
+    execution environments serve requests: each on its own thread and event loop, its pool
+    made first (so the calls race in the database, not for connections), all released by one
+    barrier."""
+    barrier = threading.Barrier(len(environments))
+
+    def run(index: int) -> T:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)  # Mangum runs the app on the thread's current loop
+        environment = environments[index]
+        try:
+            environment.open_pool()
+            barrier.wait(timeout=30)
+            return call(environment, index)
+        finally:
+            environment.close()
+            asyncio.set_event_loop(None)
+            loop.close()
+
+    with ThreadPoolExecutor(max_workers=len(environments)) as pool:
+        return list(pool.map(run, range(len(environments))))

@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from edu_common.tokens import Principal, Role, issue_access_token
+from edu_common.principal import Principal, Role
+from edu_common.tokens import issue_access_token
 from tests.conftest import TEST_JWT_SECRET
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -20,7 +17,7 @@ from tests.integration.course.helpers import (
     create_course,
     error_code,
 )
-from tests.integration.environments import Environment
+from tests.integration.environments import Environment, in_parallel
 from tests.support.lambda_api import Platform
 
 REVIEW_FIELDS = {"id", "course_id", "student_id", "student_name", "rating", "comment", "created_at"}
@@ -178,25 +175,6 @@ def _environments(count: int) -> list[Environment]:
     ]
 
 
-def _run_concurrently(environments: list[Environment], call: Any) -> list[Any]:
-    """``call(environment, index, barrier)`` on each environment's own thread and event loop;
-    the barrier lets every call release its request at the same instant."""
-    barrier = threading.Barrier(len(environments))
-
-    def run(index: int) -> Any:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            return call(environments[index], index, barrier)
-        finally:
-            environments[index].close()
-            loop.close()
-            asyncio.set_event_loop(None)
-
-    with ThreadPoolExecutor(max_workers=len(environments)) as pool:
-        return list(pool.map(run, range(len(environments))))
-
-
 def test_concurrent_reviews_keep_rating_and_count_exact(platform: Platform, people: Cast) -> None:
     # Given a course and twelve students, each in their own execution environment
     course = create_course(platform, people.teacher)
@@ -204,15 +182,11 @@ def test_concurrent_reviews_keep_rating_and_count_exact(platform: Platform, peop
     ratings = [1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 5, 5]
     environments = _environments(len(students))
 
-    def review(client: Environment, index: int, barrier: threading.Barrier) -> int:
-        # Warm: the pool exists before the race, so the reviews truly overlap in the DB
-        assert client.get(f"/api/courses/{course['id']}").status == 200
-        barrier.wait()
-        status: int = _review(client, course["id"], students[index], ratings[index]).status
-        return status
-
     # When they all review at the same instant
-    statuses = _run_concurrently(environments, review)
+    statuses = in_parallel(
+        environments,
+        lambda client, index: _review(client, course["id"], students[index], ratings[index]).status,
+    )
 
     # Then every review counts, exactly once
     assert statuses == [201] * len(students)
@@ -231,14 +205,11 @@ def test_one_student_reviewing_twice_at_once_gets_one_review(
     student = caller("student")
     environments = _environments(10)
 
-    def review(client: Environment, index: int, barrier: threading.Barrier) -> int:
-        assert client.get(f"/api/courses/{course['id']}").status == 200
-        barrier.wait()
-        status: int = _review(client, course["id"], student, 1 + index % 5).status
-        return status
-
     # When the same student sends ten reviews at the same instant
-    statuses = _run_concurrently(environments, review)
+    statuses = in_parallel(
+        environments,
+        lambda client, index: _review(client, course["id"], student, 1 + index % 5).status,
+    )
 
     # Then one is kept and counted, the others are refused
     assert sorted(statuses) == [201] + [409] * 9

@@ -1,10 +1,10 @@
 """Twenty truly concurrent payment requests on real PostgreSQL: exactly one charge.
 
-The requests run as twenty coroutines through one app (routes, dependencies, service, SQL) with
-a pool of twenty connections, so each holds its own database session. The processor used here
-refuses to charge until it has *seen* the other nineteen sessions blocked on the payer's lock
-in ``pg_locks``: the test proves the requests overlapped in the database, not just that they
-happened to run one after another.
+The requests go to twenty execution environments of the payment function at once (each its own
+Lambda handler, app and pool of one connection, sharing one card processor). The processor used
+here refuses to charge until it has *seen* the other nineteen sessions blocked on the payer's
+lock in ``pg_locks``: the test proves the requests overlapped in the database, not just that
+they happened to run one after another.
 """
 
 from __future__ import annotations
@@ -15,15 +15,14 @@ import uuid
 from typing import Any
 
 import asyncpg
-import httpx
 
-from edu_common.deps import DATABASE
 from edu_common.settings import load_settings
 from payment.app import create_app
 from payment.processor import ChargeResult, MockProcessor
+from tests.integration.environments import Environment, in_parallel
 from tests.support.accounts import register
 from tests.support.databases import run_sync
-from tests.support.lambda_api import Platform
+from tests.support.lambda_api import Platform, Response
 from tests.support.payment_helpers import claims_of, offer_token
 
 CONCURRENCY = 20
@@ -62,29 +61,21 @@ class WitnessingProcessor(MockProcessor):
         return await super().charge(amount_cents, currency, card_number, idempotency_key)
 
 
-async def _post_concurrently(
+def _post_concurrently(
     processor: MockProcessor, token: str, bodies_and_keys: list[tuple[dict[str, Any], str]]
-) -> list[httpx.Response]:
-    app = create_app(load_settings("payment", db_pool_size=CONCURRENCY), processor=processor)
-    transport = httpx.ASGITransport(app=app)
-    # Open the pool first, as a warm execution environment has, so that all requests race in
-    # the database rather than for their first connection.
-    database = DATABASE.of(app)
-    await database.pool()
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://payment") as client:
-            return await asyncio.gather(
-                *(
-                    client.post(
-                        "/api/payments",
-                        json=body,
-                        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
-                    )
-                    for body, key in bodies_and_keys
-                )
-            )
-    finally:
-        await database.close()
+) -> list[Response]:
+    environments = [
+        Environment(create_app(load_settings("payment", db_pool_size=1), processor), "payment")
+        for _ in bodies_and_keys
+    ]
+
+    def post(environment: Environment, index: int) -> Response:
+        body, key = bodies_and_keys[index]
+        return environment.post(
+            "/api/payments", json=body, token=token, headers={"Idempotency-Key": key}
+        )
+
+    return in_parallel(environments, post)
 
 
 async def _rows(dsn: str, user_id: str) -> list[asyncpg.Record]:
@@ -107,10 +98,8 @@ def test_twenty_concurrent_replays_of_one_key_charge_once(
     processor = WitnessingProcessor(databases["payment"], expected_waiters=CONCURRENCY - 1)
 
     # When the frontend fires the same request twenty times at once
-    responses = run_sync(
-        _post_concurrently(
-            processor, student.access_token, [({"offer": offer}, "checkout-42")] * CONCURRENCY
-        )
+    responses = _post_concurrently(
+        processor, student.access_token, [({"offer": offer}, "checkout-42")] * CONCURRENCY
     )
 
     # Then all twenty overlapped in the database, yet the card was charged exactly once
@@ -119,7 +108,7 @@ def test_twenty_concurrent_replays_of_one_key_charge_once(
     rows = run_sync(_rows(databases["payment"], student.id))
     assert [(r["status"], r["idempotency_key"]) for r in rows] == [("succeeded", "checkout-42")]
     # ...one request created the payment and nineteen replayed it
-    statuses = sorted(r.status_code for r in responses)
+    statuses = sorted(r.status for r in responses)
     assert statuses == [200] * (CONCURRENCY - 1) + [201]
     payment_ids = {r.json()["payment"]["id"] for r in responses}
     assert payment_ids == {str(rows[0]["id"])}
@@ -135,12 +124,13 @@ def test_twenty_concurrent_keys_for_one_course_charge_once(
     processor = WitnessingProcessor(databases["payment"], expected_waiters=CONCURRENCY - 1)
     requests = [({"offer": offer_token(course_id)}, f"tab-{i}") for i in range(CONCURRENCY)]
 
-    responses = run_sync(_post_concurrently(processor, student.access_token, requests))
+    # When they all pay at the same instant
+    responses = _post_concurrently(processor, student.access_token, requests)
 
     # Then one payment succeeded and nineteen were refused as already paid: one charge
     assert processor.waiters_seen == CONCURRENCY - 1
     assert len(processor.calls) == 1
-    assert sorted(r.status_code for r in responses) == [201] + [409] * (CONCURRENCY - 1)
-    refused = [r.json()["error"]["code"] for r in responses if r.status_code == 409]
+    assert sorted(r.status for r in responses) == [201] + [409] * (CONCURRENCY - 1)
+    refused = [r.json()["error"]["code"] for r in responses if r.status == 409]
     assert set(refused) == {"already_paid"}
     assert len(run_sync(_rows(databases["payment"], student.id))) == 1
