@@ -132,6 +132,21 @@ def test_the_page_size_is_20_by_default_and_100_at_most(
         ({"q": "x" * 201}, "q"),
         ({"category": "c" * 101}, "category"),
     ],
+    ids=[
+        "page-too-large",
+        "empty-page",
+        "negative-offset",
+        "limit-not-a-number",
+        "unknown-level",
+        "unknown-sort",
+        "negative-min-price",
+        "negative-max-price",
+        "max-price-overflows",
+        "inverted-price-range",
+        "free-not-a-boolean",
+        "long-search",
+        "long-category",
+    ],
 )
 def test_bad_catalog_queries_are_422(api: Platform, query: dict[str, Any], field: str) -> None:
     response = api.get("/api/courses", query=query)

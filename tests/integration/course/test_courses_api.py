@@ -297,6 +297,22 @@ def test_only_teachers_have_their_own_courses(
         (course_body(teacher_id=MISSING_ID), "teacher_id"),
         ({"title": "No category"}, "category"),
     ],
+    ids=[
+        "negative-price",
+        "price-overflows",
+        "fractional-price",
+        "unknown-level",
+        "lower-case-currency",
+        "currency-not-a-code",
+        "empty-title",
+        "blank-title",
+        "long-title",
+        "long-category",
+        "long-description",
+        "publish-not-a-boolean",
+        "teacher-id-in-body",
+        "fields-missing",
+    ],
 )
 def test_invalid_course_bodies_are_422_naming_the_field(
     handlers: dict[str, Any], people: Cast, body: dict[str, object], field: str

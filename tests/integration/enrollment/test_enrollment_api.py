@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.accounts import Account, create_admin, register, verified_teacher
+from tests.integration.roles import ROLES, account_of
+from tests.support.accounts import Account, register
 from tests.support.lambda_api import HandlerClient, Platform
 from tests.support.payment_helpers import expired_token, offer_token, pay, receipt_token
 
@@ -56,19 +57,9 @@ def test_a_free_offer_enrolls_without_payment(platform: Platform) -> None:
     assert (response.status, response.json()["payment_id"]) == (201, None)
 
 
-def _account(platform: Platform, role: str) -> Account:
-    match role:
-        case "admin":
-            return create_admin(platform)
-        case "verified-teacher":
-            return verified_teacher(platform)
-        case _:
-            return register(platform, role)
-
-
-@pytest.mark.parametrize("role", ["student", "teacher", "verified-teacher", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_every_logged_in_role_may_enroll(platform: Platform, role: str) -> None:
-    account = _account(platform, role)
+    account = account_of(platform, role)
     course_id = uuid.uuid4()
     response = _enroll(platform, account, course_id, offer=offer_token(course_id, 0))
     assert response.status == 201, response.text

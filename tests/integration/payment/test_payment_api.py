@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from payment.processor import MockProcessor
-from tests.support.accounts import Account, create_admin, register, verified_teacher
+from tests.integration.roles import ROLES, account_of
+from tests.support.accounts import register
 from tests.support.lambda_api import HandlerClient, Platform
 from tests.support.payment_helpers import (
     DECLINING_CARD,
@@ -56,21 +57,11 @@ def test_a_student_pays_exactly_the_offered_price_and_gets_a_receipt(
     assert [(c.amount_cents, c.currency) for c in processor.calls] == [(4900, "USD")]
 
 
-def _account(platform: Platform, role: str) -> Account:
-    match role:
-        case "admin":
-            return create_admin(platform)
-        case "verified-teacher":
-            return verified_teacher(platform)
-        case _:
-            return register(platform, role)
-
-
-@pytest.mark.parametrize("role", ["student", "teacher", "verified-teacher", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 def test_every_logged_in_role_may_pay(
     platform: Platform, processor: MockProcessor, role: str
 ) -> None:
-    response = pay(platform, _account(platform, role).access_token, offer_token())
+    response = pay(platform, account_of(platform, role).access_token, offer_token())
     assert response.status == 201, response.text
     assert len(processor.calls) == 1
 

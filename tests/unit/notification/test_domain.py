@@ -50,6 +50,17 @@ def test_the_closed_set_of_types() -> None:
         ("Title", "nul \x00 byte", "body"),
         ("Title", "bell \x07", "body"),
     ],
+    ids=[
+        "blank-title",
+        "long-title",
+        "two-line-title",
+        "tab-in-title",
+        "nul-in-title",
+        "blank-body",
+        "long-body",
+        "nul-in-body",
+        "bell-in-body",
+    ],
 )
 def test_invalid_titles_and_bodies_are_refused_naming_the_field(
     title: str, body: str, field: str
