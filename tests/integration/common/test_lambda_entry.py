@@ -81,6 +81,7 @@ def test_warm_invocations_do_not_leak_connections(
 
     from identity import handler as identity_handler
 
+    # Given a warm identity environment and a signed-in user
     client = HandlerClient(handlers["identity"], "identity")
     account = register(client)
     database = DATABASE.of(identity_handler.app)
@@ -99,9 +100,12 @@ def test_warm_invocations_do_not_leak_connections(
 
     # (Other environments, e.g. a local host's, may hold connections too: compare, not count.)
     connections_before = run_sync(identity_connections())
+
+    # When it serves thirty more invocations
     for _ in range(30):
         assert client.get("/api/users/me", token=account.access_token).status == 200
 
+    # Then the same pool served them all, and every connection went back to it
     assert database.pools_created == pools_before
     assert run_sync(identity_connections()) == connections_before
     assert database.stats()["size"] <= database.settings.db_pool_size
@@ -109,7 +113,10 @@ def test_warm_invocations_do_not_leak_connections(
 
 
 def test_the_cold_start_metric_and_correlated_logs_are_emitted(databases: dict[str, str]) -> None:
+    # When an execution environment serves two invocations
     _, stdout = _run_environment(2, {"POWERTOOLS_SERVICE_NAME": "identity"})
+
+    # Then its output holds one ColdStart metric (EMF, our namespace) and correlated request logs
     documents = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
     emf = [d for d in documents if "_aws" in d]
     cold_start_metrics = [d for d in emf if "ColdStart" in d]

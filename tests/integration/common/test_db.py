@@ -1,4 +1,4 @@
-"""The per-environment pool under concurrent first use."""
+"""The per-environment pool (edu_common.db) under concurrent first use."""
 
 from __future__ import annotations
 
