@@ -60,6 +60,21 @@ def cast() -> Cast:
     )
 
 
+# Who else tries to change a teacher's course, and what they are told: (cast member, status, code).
+NOT_THE_OWNER = [
+    ("anonymous", 401, "missing_token"),
+    ("other_teacher", 403, "not_course_owner"),
+    ("unverified_teacher", 403, "not_course_owner"),
+    ("student", 403, "wrong_role"),
+    ("admin", 403, "wrong_role"),
+]
+
+
+def token_of(people: Cast, who: str) -> str | None:
+    """The access token of one member of the cast, or None for an anonymous caller."""
+    return None if who == "anonymous" else getattr(people, who).token
+
+
 def course_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "title": "Python for Data Analysis",

@@ -29,6 +29,7 @@ from tests.integration.course.helpers import (
     caller,
     cast,
     create_course,
+    token_of,
 )
 from tests.integration.environments import Environment
 from tests.support.databases import run_sync
@@ -251,7 +252,7 @@ def test_a_cached_draft_stays_private(
     assert cached.get(path, token=people.teacher.token).status == 200
 
     # When someone else reads it, the cache answers as the database would
-    token = None if reader == "anonymous" else getattr(people, reader).token
+    token = token_of(people, reader)
     assert cached.get(path, token=token).status == status
 
 

@@ -12,12 +12,14 @@ from edu_common.tokens import read_offer
 from tests.conftest import TEST_JWT_SECRET
 from tests.integration.course.helpers import (
     MISSING_ID,
+    NOT_THE_OWNER,
     Cast,
     caller,
     cast,
     course_body,
     create_course,
     error_code,
+    token_of,
 )
 from tests.support.lambda_api import HandlerClient, Platform
 
@@ -46,11 +48,6 @@ def people() -> Cast:
     return cast()
 
 
-def _token(people: Cast, who: str) -> str | None:
-    """The access token of one member of the cast, or None for an anonymous caller."""
-    return None if who == "anonymous" else getattr(people, who).token
-
-
 def test_a_verified_teacher_publishes_a_course(platform: Platform, people: Cast) -> None:
     # When a verified teacher creates a published course
     created = create_course(platform, people.teacher, title="Rust in Action", price_cents=2500)
@@ -72,7 +69,7 @@ def test_everyone_sees_a_published_course_with_a_signed_offer(
     created = create_course(platform, people.teacher, price_cents=2500)
 
     # When anyone, signed in or not, reads it
-    detail = platform.get(f"/api/courses/{created['id']}", token=_token(people, viewer))
+    detail = platform.get(f"/api/courses/{created['id']}", token=token_of(people, viewer))
 
     # Then they see the course and a signed offer carrying its price
     assert detail.status == 200, detail.text
@@ -135,7 +132,7 @@ def test_an_unverified_teacher_drafts_and_edits_but_cannot_publish(
 def test_only_teachers_create_courses(
     platform: Platform, people: Cast, caller: str, status: int, code: str
 ) -> None:
-    response = platform.post("/api/courses", json=course_body(), token=_token(people, caller))
+    response = platform.post("/api/courses", json=course_body(), token=token_of(people, caller))
     assert (response.status, error_code(response)) == (status, code)
 
 
@@ -144,7 +141,7 @@ def test_a_draft_is_seen_by_its_owner_and_admins_without_an_offer(
     platform: Platform, people: Cast, viewer: str
 ) -> None:
     draft = create_course(platform, people.teacher, is_published=False)
-    seen = platform.get(f"/api/courses/{draft['id']}", token=_token(people, viewer))
+    seen = platform.get(f"/api/courses/{draft['id']}", token=token_of(people, viewer))
     assert seen.status == 200
     assert seen.json()["offer"] is None  # nobody can buy a draft
 
@@ -157,8 +154,8 @@ def test_a_draft_does_not_exist_for_anyone_else(
     draft = create_course(platform, people.teacher, is_published=False)
 
     # When anyone else looks for it, directly or in the catalog
-    hidden = platform.get(f"/api/courses/{draft['id']}", token=_token(people, viewer))
-    catalog = platform.get("/api/courses", token=_token(people, viewer)).json()
+    hidden = platform.get(f"/api/courses/{draft['id']}", token=token_of(people, viewer))
+    catalog = platform.get("/api/courses", token=token_of(people, viewer)).json()
 
     # Then it is not there
     assert (hidden.status, error_code(hidden)) == (404, "course_not_found")
@@ -167,13 +164,7 @@ def test_a_draft_does_not_exist_for_anyone_else(
 
 @pytest.mark.parametrize(
     ("caller", "status", "code"),
-    [
-        ("anonymous", 401, "missing_token"),
-        ("other_teacher", 403, "not_course_owner"),
-        ("unverified_teacher", 403, "not_course_owner"),
-        ("student", 403, "wrong_role"),
-        ("admin", 403, "wrong_role"),
-    ],
+    NOT_THE_OWNER,
 )
 @pytest.mark.parametrize("change", ["patch", "delete"])
 def test_only_the_owner_changes_or_deletes_a_course(
@@ -185,9 +176,9 @@ def test_only_the_owner_changes_or_deletes_a_course(
 
     # When someone else tries to change or delete it
     if change == "patch":
-        response = platform.patch(path, json={"title": "Hijacked"}, token=_token(people, caller))
+        response = platform.patch(path, json={"title": "Hijacked"}, token=token_of(people, caller))
     else:
-        response = platform.delete(path, token=_token(people, caller))
+        response = platform.delete(path, token=token_of(people, caller))
 
     # Then they are refused and the course is unchanged
     assert (response.status, error_code(response)) == (status, code)
@@ -275,7 +266,7 @@ def test_a_teacher_without_courses_has_an_empty_list(platform: Platform) -> None
 def test_only_teachers_have_their_own_courses(
     platform: Platform, people: Cast, caller: str, status: int
 ) -> None:
-    response = platform.get("/api/teachers/me/courses", token=_token(people, caller))
+    response = platform.get("/api/teachers/me/courses", token=token_of(people, caller))
     assert response.status == status
 
 

@@ -8,12 +8,14 @@ import pytest
 
 from tests.integration.course.helpers import (
     MISSING_ID,
+    NOT_THE_OWNER,
     Cast,
     add_lesson,
     add_module,
     cast,
     create_course,
     error_code,
+    token_of,
 )
 from tests.support.lambda_api import HandlerClient, Platform
 
@@ -223,13 +225,7 @@ WRITES = {
 
 @pytest.mark.parametrize(
     ("caller", "status", "code"),
-    [
-        ("anonymous", 401, "missing_token"),
-        ("other_teacher", 403, "not_course_owner"),
-        ("unverified_teacher", 403, "not_course_owner"),
-        ("student", 403, "wrong_role"),
-        ("admin", 403, "wrong_role"),
-    ],
+    NOT_THE_OWNER,
 )
 @pytest.mark.parametrize("write", list(WRITES))
 def test_only_the_owner_writes_the_curriculum(
@@ -242,7 +238,7 @@ def test_only_the_owner_writes_the_curriculum(
 
     # When anyone but its owner tries to change the curriculum
     method, path, body = WRITES[write]
-    token = None if caller == "anonymous" else getattr(people, caller).token
+    token = token_of(people, caller)
     refused = platform.request(
         method,
         path.format(course=course["id"], module=module["id"], lesson=lesson["id"]),
@@ -281,7 +277,7 @@ def test_nobody_else_reads_a_drafts_curriculum(
     platform: Platform, people: Cast, draft_with_a_lesson: tuple[str, str], reader: str
 ) -> None:
     course_id, lesson_id = draft_with_a_lesson
-    token = None if reader == "anonymous" else getattr(people, reader).token
+    token = token_of(people, reader)
     assert platform.get(f"/api/courses/{course_id}/curriculum", token=token).status == 404
     assert platform.get(f"/api/lessons/{lesson_id}", token=token).status == 404
 

@@ -16,6 +16,7 @@ from tests.integration.course.helpers import (
     cast,
     create_course,
     error_code,
+    token_of,
 )
 from tests.integration.environments import Environment, in_parallel
 from tests.support.lambda_api import Platform
@@ -83,7 +84,7 @@ def test_reviews_are_listed_newest_first_and_paginated(
     # Given three reviews of a course
     course = create_course(platform, people.teacher)
     ids = [_review(platform, course["id"], caller("student"), 3).json()["id"] for _ in range(3)]
-    token = None if reader == "anonymous" else people.student.token
+    token = token_of(people, reader)
 
     # When anyone reads them two at a time
     path = f"/api/courses/{course['id']}/reviews"
@@ -130,7 +131,7 @@ def test_a_drafts_reviews_are_its_owners_to_see(
     platform: Platform, people: Cast, reader: str, status: int
 ) -> None:
     draft = create_course(platform, people.teacher, is_published=False)
-    token = None if reader == "anonymous" else people.teacher.token
+    token = token_of(people, reader)
     assert platform.get(f"/api/courses/{draft['id']}/reviews", token=token).status == status
 
 
