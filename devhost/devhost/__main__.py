@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--region")
     p.add_argument("--no-hot-reload", action="store_true")
     p.add_argument("--quiet", "-q", action="store_true")
-    p.add_argument("--throttle-status", type=int, default=429)
+    p.add_argument(
+        "--throttle-status",
+        type=int,
+        default=500,
+        help="status of a request Lambda throttled (AWS: 500 Internal Server Error; or 429)",
+    )
+    p.add_argument(
+        "--integration-timeout",
+        type=float,
+        default=30.0,
+        help="seconds before API Gateway answers 503 while the function runs on (HTTP API: 30)",
+    )
+    p.add_argument("--log-max-bytes", type=int, default=20 * 1024 * 1024)
+    p.add_argument("--log-backups", type=int, default=2)
     p.add_argument(
         "--allowed-host",
         action="append",
@@ -61,13 +73,14 @@ def main(argv: list[str] | None = None) -> int:
             hot_reload=not a.no_hot_reload,
             quiet=a.quiet,
             throttle_status=a.throttle_status,
+            integration_timeout_s=a.integration_timeout,
             allowed_hosts=tuple(a.allowed_host),
+            log_file=a.log_file or None,
+            log_max_bytes=a.log_max_bytes,
+            log_backups=a.log_backups,
         )
         if a.region:
             config.region = a.region
-        if a.log_file:
-            Path(a.log_file).parent.mkdir(parents=True, exist_ok=True)
-            config.log_stream = open(a.log_file, "a", encoding="utf-8")  # noqa: SIM115
         host = Host(config)
     except (TemplateError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

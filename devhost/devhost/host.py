@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from devhost.gateway.api import HttpApi
+from devhost.gateway.api import ApiSettings, HttpApi
 from devhost.gateway.control import ControlApi
 from devhost.gateway.front import FrontDoor
 from devhost.gateway.static import StaticFiles
 from devhost.http.server import HttpServer, ServerLimits
 from devhost.logs import LogSink
 from devhost.metering import InvocationLog, Metering
+from devhost.rotation import Rotation
 from devhost.runtime.invocation import iso_time
 from devhost.runtime.launch import LaunchSettings
-from devhost.runtime.service import LambdaService, ServiceSettings
+from devhost.runtime.service import INIT_LIMIT_S, LambdaService, ServiceSettings
 from devhost.template import DEFAULT_REGION, TemplateModel, load_env_vars_file, load_template
 
 __all__ = ["Host", "HostConfig", "default_invocation_log", "run_host"]
@@ -62,7 +63,13 @@ class HostConfig:
     hot_reload: bool = True
     reload_poll_s: float = 0.5
     memory_poll_s: float = 0.02
-    throttle_status: int = 429
+    throttle_status: int = 500  # what API Gateway answers for a throttled Lambda; 429 option
+    integration_timeout_s: float = 30.0  # HTTP API's, then 503
+    oversize_status: int = 413  # an event over Lambda's 6 MB payload limit (AWS says none)
+    init_limit_s: float = INIT_LIMIT_S  # then INIT is retried inside the first invocation
+    log_file: str | Path | None = None  # the runtime log to a rotated file, not log_stream
+    log_max_bytes: int = 20 * 1024 * 1024  # per log file (runtime and invocation logs)
+    log_backups: int = 2  # rotated files kept
     python: str = sys.executable
     sam_local_hint: bool = True  # set AWS_SAM_LOCAL=true in environments (see README)
     allowed_hosts: tuple[str, ...] = ()  # host names the control API answers, besides localhost
@@ -89,13 +96,16 @@ class Host:
         self.model: TemplateModel = load_template(
             config.template, config.parameter_overrides, env_vars, config.region
         )
-        self.log = LogSink(config.log_stream, quiet=config.quiet)
+        rotation = Rotation(config.log_max_bytes, config.log_backups)
+        self.log = LogSink(config.log_stream, config.quiet, config.log_file, rotation)
         for warning in self.model.warnings:
             self.log.host(f"warning: {warning}")
         self.metering = Metering()
         for logical_id, spec in self.model.functions.items():
             self.metering.add_function(logical_id, spec.memory_mb, spec.architecture)
-        self.invocation_log = InvocationLog(config.invocation_log or default_invocation_log())
+        self.invocation_log = InvocationLog(
+            config.invocation_log or default_invocation_log(), rotation
+        )
         self.lambda_service = LambdaService(
             self.model.functions.values(),
             ServiceSettings(
@@ -104,6 +114,7 @@ class Host:
                 idle_timeout_s=config.idle_timeout_s,
                 memory_poll_s=config.memory_poll_s,
                 keep_warm=self.eager,
+                init_limit_s=config.init_limit_s,
             ),
             LaunchSettings(config.python, config.region, config.sam_local_hint),
             self.log,
@@ -122,7 +133,14 @@ class Host:
 
     def start(self) -> Host:
         config = self.config
-        api = HttpApi(self.model, self.lambda_service, lambda: self.port, config.throttle_status)
+        api = HttpApi(
+            self.model,
+            self.lambda_service,
+            lambda: self.port,
+            ApiSettings(
+                config.throttle_status, config.integration_timeout_s, config.oversize_status
+            ),
+        )
         control = ControlApi(self, (config.host, *config.allowed_hosts))
         static = StaticFiles(config.static_dir) if config.static_dir else None
         self._server = HttpServer(

@@ -9,17 +9,22 @@ AWS's REPORT line separates its fields with tabs and ends with a tab::
 
 from __future__ import annotations
 
+import hashlib
 import math
 import queue
 import sys
 import threading
+from pathlib import Path
 from typing import IO
+
+from devhost.rotation import RotatingWriter, Rotation
 
 __all__ = [
     "LogSink",
     "billed_ms",
     "end_line",
     "init_report_line",
+    "init_start_line",
     "report_line",
     "start_line",
     "timeout_line",
@@ -27,10 +32,18 @@ __all__ = [
 
 
 class LogSink:
-    """Writes tagged lines from a dedicated thread, preserving the order they were put."""
+    """Writes tagged lines from a dedicated thread, preserving the order they were put: to
+    ``path`` (rotated, see :mod:`devhost.rotation`) when given, else to ``stream``."""
 
-    def __init__(self, stream: IO[str] | None = None, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        quiet: bool = False,
+        path: str | Path | None = None,
+        rotation: Rotation | None = None,
+    ) -> None:
         self._stream = stream if stream is not None else sys.stdout
+        self._file = RotatingWriter(path, rotation) if path is not None else None
         self._quiet = quiet
         self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="devhost-log", daemon=True)
@@ -67,15 +80,21 @@ class LogSink:
             self._write(batch)
 
     def _write(self, batch: list[str]) -> None:
+        text = "\n".join(batch) + "\n"
         try:
-            self._stream.write("\n".join(batch) + "\n")
-            self._stream.flush()
+            if self._file is not None:
+                self._file.write(text)
+            else:
+                self._stream.write(text)
+                self._stream.flush()
         except (OSError, ValueError):
             pass
 
     def close(self, timeout: float = 2.0) -> None:
         self._queue.put(None)
         self._thread.join(timeout)
+        if self._file is not None:
+            self._file.close()
 
 
 def billed_ms(duration_ms: float, init_ms: float | None = None) -> int:
@@ -118,11 +137,27 @@ def report_line(
     return "\t".join(parts) + "\t"
 
 
-def init_report_line(init_ms: float, status: str, error_type: str | None = None) -> str:
-    parts = [f"INIT_REPORT Init Duration: {init_ms:.2f} ms", "Phase: init", f"Status: {status}"]
+def init_report_line(
+    init_ms: float, status: str, error_type: str | None = None, phase: str = "init"
+) -> str:
+    """``phase`` is ``init`` for the INIT phase, ``invoke`` for its retry inside the first
+    invocation (after an INIT that failed or ran out of time)."""
+    parts = [f"INIT_REPORT Init Duration: {init_ms:.2f} ms", f"Phase: {phase}", f"Status: {status}"]
     if error_type:
         parts.append(f"Error Type: {error_type}")
     return "\t".join(parts)
+
+
+def init_start_line(runtime: str, region: str, interpreter: str) -> str:
+    """Lambda's first line of every new execution environment. The host has no runtime
+    version numbers: the version says ``devhost`` and the ARN's hash names the interpreter
+    that really runs (``interpreter``)."""
+    version = runtime.replace("python", "python:", 1) + ".devhost"
+    digest = hashlib.sha256(interpreter.encode()).hexdigest()
+    return (
+        f"INIT_START Runtime Version: {version}\t"
+        f"Runtime Version ARN: arn:aws:lambda:{region}::runtime:{digest}"
+    )
 
 
 def timeout_line(ts_iso: str, request_id: str, timeout_s: float) -> str:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from devhost.rotation import RotatingWriter, Rotation
 from devhost.runtime.states import Outcome
 
 __all__ = ["OUTCOMES", "InvocationLog", "InvocationRecord", "Metering"]
@@ -73,6 +74,7 @@ class InvocationRecord:
     host_environments: int  # live environments of all functions
     latency_ms: float  # host time from request to response, init included
     capacity_wait_ms: float = 0.0  # time spent waiting at the host's --max-environments cap
+    integration_timeout: bool = False  # the client got 503 at the 30 s integration timeout
 
 
 class _Histogram:
@@ -131,6 +133,7 @@ class FunctionMeter:
     def reset(self) -> None:
         self.outcomes = dict.fromkeys(OUTCOMES, 0)
         self.capacity_waits = 0
+        self.integration_timeouts = 0
         self.cold_starts = 0
         self.init = _Histogram(_INIT_BUCKETS_S)
         self.duration = _Histogram(_DURATION_BUCKETS_S)
@@ -172,6 +175,8 @@ class Metering:
             meter.outcomes[rec.outcome] = meter.outcomes.get(rec.outcome, 0) + 1
             if rec.capacity_wait_ms > 0:
                 meter.capacity_waits += 1
+            if rec.integration_timeout:
+                meter.integration_timeouts += 1
             if not Outcome(rec.outcome).reached_function:
                 return
             if rec.cold_start:
@@ -209,6 +214,7 @@ class Metering:
                 "throttles": m.outcomes["throttled"],
                 "capacity_waits": m.capacity_waits,
                 "capacity_rejections": m.outcomes["capacity"],
+                "integration_timeouts": m.integration_timeouts,
                 "cold_starts": m.cold_starts,
                 "outcomes": dict(m.outcomes),
                 "environments": {
@@ -258,6 +264,12 @@ class Metering:
                     "counter",
                     "Requests that waited at the host's --max-environments cap (not a throttle).",
                     lambda m: m.capacity_waits,
+                ),
+                (
+                    "devhost_integration_timeouts_total",
+                    "counter",
+                    "Requests answered 503 at API Gateway's integration timeout.",
+                    lambda m: m.integration_timeouts,
                 ),
                 (
                     "devhost_capacity_rejections_total",
@@ -331,12 +343,12 @@ class Metering:
 
 
 class InvocationLog:
-    """Appends :class:`InvocationRecord` lines to a file from a background thread."""
+    """Appends :class:`InvocationRecord` lines to a file from a background thread; the file
+    rotates (see :mod:`devhost.rotation`)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, rotation: Rotation | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("a", encoding="utf-8")
+        self._file = RotatingWriter(self.path, rotation)
         self._queue: queue.SimpleQueue[InvocationRecord | threading.Event | None] = (
             queue.SimpleQueue()
         )
@@ -366,10 +378,9 @@ class InvocationLog:
             ]
             if lines:
                 self._file.write("\n".join(lines) + "\n")
-                self._file.flush()
             last = batch[-1]
             if isinstance(last, threading.Event):
-                self._file.truncate(0)
+                self._file.truncate()
                 last.set()
             elif last is None:
                 self._file.close()

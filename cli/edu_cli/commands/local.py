@@ -48,7 +48,7 @@ def build_config(
     region: str | None = None,
     hot_reload: bool = True,
     quiet: bool = False,
-    throttle_status: int = 429,
+    throttle_status: int = 500,
     **options: Any,
 ) -> HostConfig:
     """The :class:`devhost.HostConfig` for the command's flags (tested on its own).
@@ -156,8 +156,12 @@ def start_api(
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No runtime logs.")] = False,
     throttle_status: Annotated[
-        int, typer.Option("--throttle-status", help="HTTP status of a throttled request.")
-    ] = 429,
+        int,
+        typer.Option(
+            "--throttle-status",
+            help="HTTP status of a request Lambda throttled (API Gateway answers 500; or 429).",
+        ),
+    ] = 500,
     allowed_host: Annotated[
         list[str] | None,
         typer.Option(
@@ -191,9 +195,7 @@ def start_api(
             capacity_wait=capacity_wait,
             allowed_hosts=tuple(allowed_host or ()),
         )
-        if log_file is not None:
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            config.log_stream = log_file.open("a", encoding="utf-8")
+        config.log_file = log_file  # rotated by the host
         server = Host(config)
     except (TemplateError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -30,7 +30,8 @@ class FrontDoor:
         if self.control.handles(path):
             return Reply(self.control.respond(req))
         if self.static is not None and req.method in ("GET", "HEAD") and not self._is_api(path):
-            return Reply(self.static.respond(path, head=req.method == "HEAD"))
+            head = req.method == "HEAD"
+            return Reply(self.static.respond(path, head, req.header("Accept-Encoding")))
         return self.api.respond(req)
 
     def _is_api(self, path: str) -> bool:

@@ -1,5 +1,6 @@
 """Serving a built frontend (``--static DIR``): the file, ``dir/index.html``, ``path.html``
-(Next.js static export), and otherwise ``index.html`` (single-page-app fallback).
+(Next.js static export), and otherwise ``index.html`` (single-page-app fallback), compressed
+when the client accepts it (see :mod:`devhost.gateway.compression`).
 
 A path that cannot name a file answers 400 (control characters such as ``%00``) or 404
 (over-long names, names outside the root); never a 500. Every response says
@@ -12,6 +13,7 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote
 
+from devhost.gateway.compression import accepted_encodings, encode
 from devhost.http.messages import HttpResponse, error_response
 
 __all__ = ["StaticFiles"]
@@ -31,7 +33,9 @@ class StaticFiles:
         if not self.root.is_dir():
             raise ValueError(f"--static {self.root} is not a directory")
 
-    def respond(self, path: str, head: bool = False) -> HttpResponse:
+    def respond(
+        self, path: str, head: bool = False, accept_encoding: str | None = None
+    ) -> HttpResponse:
         rel = unquote(path.split("?", 1)[0]).lstrip("/")
         if any(ord(c) < 0x20 or c == "\x7f" for c in rel):
             return _secure(error_response(400, "Bad Request"))
@@ -47,12 +51,15 @@ class StaticFiles:
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
             ctype += "; charset=utf-8"
-        headers = [("Content-Type", ctype)]
+        encoded = encode(target, body, ctype, accepted_encodings(accept_encoding))
+        headers = [("Content-Type", ctype), ("Vary", "Accept-Encoding")]
+        if encoded.encoding is not None:
+            headers.append(("Content-Encoding", encoded.encoding))
         if "/_next/static/" in path or "/assets/" in path:
             headers.append(("Cache-Control", "public, max-age=31536000, immutable"))
         else:
             headers.append(("Cache-Control", "no-cache"))
-        return _secure(HttpResponse(200, headers, body))
+        return _secure(HttpResponse(200, headers, encoded.body))
 
     def _resolve(self, rel: str) -> Path | None:
         base = (self.root / rel).resolve() if rel else self.root

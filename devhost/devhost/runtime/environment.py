@@ -69,9 +69,9 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         self.invocations = 0
         self.init_ms: float | None = None
+        self.initialised = False  # its INIT ended well at least once
         self.kill_reason: str | None = None
-        self.runtime_api = RuntimeApi(env_id, log.host)
-        self.process = RuntimeProcess(self._output, self._exited)
+        self.runtime_api, self.process = self._new_runtime()
         self._exit_listeners: list[Callable[[ExecutionEnvironment], None]] = []
         self._start_error: str | None = None
         self._lock = threading.Lock()
@@ -104,11 +104,27 @@ class ExecutionEnvironment:
             self._start_error = str(exc)
             self.runtime_api.process_exited()
 
+    def restart(self) -> None:
+        """INIT again from the start (a new runtime process), after an INIT that failed or
+        ran out of time: Lambda retries it inside the first invocation."""
+        self.process.kill()
+        self.close()
+        self.kill_reason = None
+        self._start_error = None
+        self.runtime_api, self.process = self._new_runtime()
+        self.start()
+
+    def _new_runtime(self) -> tuple[RuntimeApi, RuntimeProcess]:
+        api = RuntimeApi(self.env_id, self.log.host)
+        # bound to this Runtime API: a process replaced by restart() must not end the next
+        return api, RuntimeProcess(self._output, lambda: self._exited(api))
+
     def wait_ready(self, timeout_s: float) -> float:
         """Block until INIT ends; return the Init Duration (ms) or raise InitFailed."""
         report = self.runtime_api.wait_init(timeout_s)
         self.init_ms = report.init_ms
         if report.status is InitStatus.READY:
+            self.initialised = True
             return report.init_ms
         if report.status is InitStatus.TIMEOUT:
             self.kill("init-timeout")
@@ -133,27 +149,29 @@ class ExecutionEnvironment:
             report.init_ms,
         )
 
-    def invoke(self, request_id: str, payload: bytes, trace_id: str) -> InvokeResult:
-        """Deliver one event under the function's Timeout; raises EnvironmentDead when the
+    def invoke(
+        self, request_id: str, payload: bytes, trace_id: str, deadline_s: float | None = None
+    ) -> InvokeResult:
+        """Deliver one event under the function's Timeout (or until ``deadline_s``, epoch
+        seconds, when part of the Timeout is spent already); raises EnvironmentDead when the
         environment could not take it (the caller may use another one)."""
         if not self.alive:
             raise EnvironmentDead(self.env_id)
         timeout_s = self.spec.timeout_s
+        deadline = deadline_s if deadline_s is not None else time.time() + timeout_s
         self.process.resume()
         try:
-            reply = self.runtime_api.invoke(
-                request_id, payload, time.time() + timeout_s, self.spec.arn, trace_id
-            )
+            reply = self.runtime_api.invoke(request_id, payload, deadline, self.spec.arn, trace_id)
         except RuntimeGone as exc:
             raise EnvironmentDead(self.env_id) from exc
-        except InvokeTimeout:
+        except InvokeTimeout as exc:
             self.kill("timeout")
             return InvokeResult(
                 Outcome.TIMEOUT,
                 None,
                 "Sandbox.Timedout",
                 f"Task timed out after {timeout_s:.2f} seconds",
-                timeout_s * 1000.0,
+                exc.duration_ms,
             )
         except RuntimeLost as exc:
             return self._died(exc.duration_ms)
@@ -238,7 +256,9 @@ class ExecutionEnvironment:
     def _output(self, line: str) -> None:
         self.log.emit(self.spec.logical_id, line)
 
-    def _exited(self) -> None:
-        self.runtime_api.process_exited()
+    def _exited(self, api: RuntimeApi) -> None:
+        api.process_exited()
+        if api is not self.runtime_api:
+            return
         for listener in self._exit_listeners:
             listener(self)

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from devhost.logs import (
     billed_ms,
     end_line,
-    init_report_line,
     report_line,
-    start_line,
     timeout_line,
 )
 from devhost.metering import InvocationRecord
@@ -48,7 +46,9 @@ class Invocation:
     started: float = field(default_factory=time.perf_counter)
     request_id: str | None = None
     lease: Lease | None = None
-    init_ms: float | None = None
+    init_ms: float | None = None  # Init Duration of a cold start (REPORT's field)
+    suppressed_init_ms: float = 0.0  # INIT retried inside this invocation: part of Duration
+    deadline_s: float | None = None  # epoch seconds, once part of the Timeout is spent
     init_error: InitFailed | None = None
     result: InvokeResult | None = None
     outcome: Outcome = Outcome.OK
@@ -57,6 +57,7 @@ class Invocation:
     capacity_wait_ms: float = 0.0
     peak_bytes: int = 0
     http_status: int = 0
+    integration_timed_out: bool = False  # the client got 503 while the function ran on
     # environments when it started: of this function leased (itself included), of this
     # function live, of the host live
     concurrent: int = 0
@@ -81,8 +82,12 @@ class Invocation:
         self.concurrent, self.function_environments, self.host_environments = gauges
 
     def init_failed(self, exc: InitFailed, peak_bytes: int) -> None:
-        self.init_error, self.init_ms = exc, exc.init_ms
-        self.outcome, self.error_type, self.peak_bytes = Outcome.ERROR, exc.error_type, peak_bytes
+        """INIT failed again when retried inside the invocation."""
+        self.init_error, self.init_ms, self.suppressed_init_ms = exc, None, exc.init_ms
+        timed_out = exc.error_type == "Runtime.InitTimeout"
+        self.outcome = Outcome.TIMEOUT if timed_out else Outcome.ERROR
+        self.error_type = "Sandbox.Timedout" if timed_out else exc.error_type
+        self.peak_bytes = peak_bytes
 
     def completed(self, result: InvokeResult) -> None:
         self.result, self.outcome, self.error_type = result, result.outcome, result.error_type
@@ -102,7 +107,8 @@ class Invocation:
 
     @property
     def duration_ms(self) -> float:
-        return self.result.duration_ms if self.result is not None else 0.0
+        run = self.result.duration_ms if self.result is not None else 0.0
+        return run + self.suppressed_init_ms
 
     @property
     def max_memory_mb(self) -> int:
@@ -112,17 +118,17 @@ class Invocation:
     # -- what it is written as -----------------------------------------------------------
 
     def platform_lines(self) -> list[str]:
-        """Lambda's lines after the invocation (START is written when it begins, except
-        after a failed INIT)."""
+        """Lambda's lines after the invocation (START and INIT_REPORT are written as they
+        happen)."""
         rid = self.request_id or ""
         lines: list[str] = []
         status: str | None = None
         error: str | None = None
-        if self.init_error is not None:
-            exc = self.init_error
-            lines.append(init_report_line(exc.init_ms, "error", exc.error_type))
-            lines.append(start_line(rid))  # an invocation that failed in INIT starts after it
-            status, error = "error", exc.error_type
+        if self.init_error is not None:  # its INIT_REPORT lines are written as it happens
+            if self.outcome is Outcome.TIMEOUT:
+                status = "timeout"
+            else:
+                status, error = "error", self.error_type
         elif self.outcome is Outcome.TIMEOUT:
             lines.append(timeout_line(iso_time(time.time()), rid, self.spec.timeout_s))
             status = "timeout"
@@ -177,4 +183,5 @@ class Invocation:
             host_environments=self.host_environments,
             latency_ms=round((time.perf_counter() - self.started) * 1000.0, 3),
             capacity_wait_ms=round(self.capacity_wait_ms, 3),
+            integration_timeout=self.integration_timed_out,
         )

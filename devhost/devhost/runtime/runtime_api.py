@@ -44,7 +44,6 @@ _NOT_FOUND = (
 # What the runtime may post: a response over Lambda's limit is read whole, to be reported as
 # Function.ResponseSizeTooLarge; past this the connection (and the environment) is dropped.
 _RUNTIME_LIMITS = ReadLimits(max_header_count=100, max_body_bytes=32 * 1024 * 1024)
-_NEXT_WAIT_S = 5.0  # the runtime asks for the next event right after posting a result
 
 
 class RuntimeGone(Exception):
@@ -53,6 +52,10 @@ class RuntimeGone(Exception):
 
 class InvokeTimeout(Exception):
     """The function did not post its result before the deadline."""
+
+    def __init__(self, request_id: str, duration_ms: float) -> None:
+        super().__init__(request_id)
+        self.duration_ms = duration_ms
 
 
 class RuntimeLost(Exception):
@@ -142,8 +145,11 @@ class RuntimeApi:
         if conn is None or reader is None:
             raise RuntimeGone(self.env_id)
         if not self._next_pending:
+            # The runtime asks for its next event right after posting a result, so the ask
+            # is normally waiting already; a runtime that died closed the socket (EOF).
+            wait_s = max(0.001, deadline_s - time.time())
             try:
-                ask = reader.read(_NEXT_WAIT_S, _NEXT_WAIT_S)
+                ask = reader.read(wait_s, wait_s)
             except (OSError, BadRequest, ReadTimeout) as exc:
                 raise RuntimeGone(self.env_id) from exc
             if ask is None or ask.method != "GET":
@@ -166,7 +172,7 @@ class RuntimeApi:
             self._next_pending = False
             posted = reader.read(max(0.001, remaining), max(0.001, remaining))
         except ReadTimeout as exc:
-            raise InvokeTimeout(request_id) from exc
+            raise InvokeTimeout(request_id, (time.perf_counter() - t0) * 1000.0) from exc
         except (OSError, BadRequest) as exc:
             raise RuntimeLost(self.env_id, (time.perf_counter() - t0) * 1000.0) from exc
         duration_ms = (time.perf_counter() - t0) * 1000.0

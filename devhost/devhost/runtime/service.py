@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from devhost.logs import LogSink, init_report_line, start_line
+from devhost.logs import LogSink, init_report_line, init_start_line, start_line
 from devhost.metering import InvocationLog, Metering
 from devhost.runtime.capacity import Capacity
 from devhost.runtime.environment import (
@@ -31,13 +31,23 @@ MIB = 1024 * 1024
 _DELIVERY_ATTEMPTS = 3  # an environment that died while idle is replaced, not reported
 
 
+# "Understanding the Lambda execution environment lifecycle", Init phase
+# (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html): INIT is
+# limited to 10 s, then retried inside the first invocation under the function's timeout;
+# with provisioned concurrency (what EAGER stands for) it may run for 130 s or the function's
+# timeout, whichever is higher.
+INIT_LIMIT_S = 10.0
+PROVISIONED_INIT_LIMIT_S = 130.0
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     max_environments: int = 32
     capacity_wait_s: float = 10.0  # at the host's cap: wait this long for an environment
     idle_timeout_s: float = 300.0
     memory_poll_s: float = 0.02
-    keep_warm: bool = False  # EAGER: the reaper keeps one environment per function
+    keep_warm: bool = False  # EAGER: one environment per function, kept and replaced
+    init_limit_s: float = INIT_LIMIT_S
 
 
 class LambdaService:
@@ -64,13 +74,20 @@ class LambdaService:
 
     def _create(self, spec: FunctionSpec, serial: int) -> ExecutionEnvironment:
         env = ExecutionEnvironment.create(spec, serial, self.log, self.launch)
+        self.log.emit(
+            spec.logical_id, init_start_line(spec.runtime, spec.region, self.launch.python)
+        )
         env.start()
         return env
 
-    @staticmethod
-    def _end(envs: list[ExecutionEnvironment]) -> None:
+    def _end(self, envs: list[ExecutionEnvironment]) -> None:
         for env in envs:
             threading.Thread(target=env.shutdown, name="devhost-end", daemon=True).start()
+        if self.settings.keep_warm and not self._stopping.is_set():
+            # EAGER stands for provisioned concurrency: an environment that was ready and
+            # ended (crash, timeout, memory) is replaced, as Lambda replaces it
+            for name in {env.spec.logical_id for env in envs if env.initialised}:
+                threading.Thread(target=self.prewarm, args=([name],), daemon=True).start()
 
     # -- invoke --------------------------------------------------------------------------
 
@@ -86,10 +103,11 @@ class LambdaService:
             env = lease.env
             if lease.cold and not self._initialise(pool, env, inv):
                 return
-            inv.request_id = str(uuid.uuid4())
-            self.log.emit(inv.spec.logical_id, start_line(inv.request_id))
+            if inv.request_id is None:  # else START was written before INIT was retried
+                inv.request_id = str(uuid.uuid4())
+                self.log.emit(inv.spec.logical_id, start_line(inv.request_id))
             try:
-                result = env.invoke(inv.request_id, payload, inv.lambda_trace_id)
+                result = env.invoke(inv.request_id, payload, inv.lambda_trace_id, inv.deadline_s)
             except EnvironmentDead:
                 pool.release(env, keep=False)
                 self.log.host(f"{env.env_id} ended between invocations; using another one")
@@ -150,19 +168,38 @@ class LambdaService:
         return False
 
     def _initialise(self, pool: FunctionPool, env: ExecutionEnvironment, inv: Invocation) -> bool:
+        """A cold start's INIT, and its retry inside the invocation when it fails or runs
+        past the INIT limit (see INIT_LIMIT_S). False (recorded on ``inv``) when the retry
+        fails too."""
+        tag = inv.spec.logical_id
         try:
-            inv.init_ms = env.wait_ready(self.init_timeout(inv.spec))
-        except InitFailed as exc:
+            inv.init_ms = env.wait_ready(self.settings.init_limit_s)
+        except InitFailed as first:
+            status = "timeout" if first.error_type == "Runtime.InitTimeout" else "error"
+            error = first.error_type if status == "error" else None
+            self.log.emit(tag, init_report_line(first.init_ms, status, error, phase="init"))
+        else:
+            pool.initialised(env)
+            return True
+        inv.request_id = str(uuid.uuid4())
+        self.log.emit(tag, start_line(inv.request_id))
+        inv.deadline_s = time.time() + inv.spec.timeout_s
+        env.restart()
+        try:
+            inv.suppressed_init_ms = env.wait_ready(inv.spec.timeout_s)
+        except InitFailed as second:
+            status = "timeout" if second.error_type == "Runtime.InitTimeout" else "error"
+            error = second.error_type if status == "error" else None
+            self.log.emit(tag, init_report_line(second.init_ms, status, error, phase="invoke"))
             pool.release(env, keep=False)
-            inv.request_id = str(uuid.uuid4())
-            inv.init_failed(exc, env.peak_bytes())
+            inv.init_failed(second, env.peak_bytes())
             return False
+        self.log.emit(tag, init_report_line(inv.suppressed_init_ms, "success", phase="invoke"))
         pool.initialised(env)
         return True
 
-    @staticmethod
-    def init_timeout(spec: FunctionSpec) -> float:
-        return max(10.0, spec.timeout_s)
+    def warm_init_limit(self, spec: FunctionSpec) -> float:
+        return max(PROVISIONED_INIT_LIMIT_S, spec.timeout_s)
 
     def _within_memory(self, env: ExecutionEnvironment, result: InvokeResult) -> InvokeResult:
         """Over MemorySize between two samples of the memory monitor: Lambda would have
@@ -239,7 +276,7 @@ class LambdaService:
         if env is None:
             return
         try:
-            init_ms = env.wait_ready(self.init_timeout(pool.spec))
+            init_ms = env.wait_ready(self.warm_init_limit(pool.spec))
         except InitFailed as exc:
             self.log.emit(
                 pool.spec.logical_id, init_report_line(exc.init_ms, "error", exc.error_type)

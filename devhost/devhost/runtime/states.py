@@ -49,7 +49,6 @@ class Outcome(StrEnum):
     CRASH = "crash"  # the runtime process exited mid-invocation
     THROTTLED = "throttled"  # Lambda refused: ReservedConcurrentExecutions reached
     CAPACITY = "capacity"  # the host's own --max-environments cap (not a Lambda throttle)
-    GATEWAY_TIMEOUT = "gateway_timeout"  # API Gateway's 30 s integration timeout
     REJECTED = "rejected"  # never invoked: the event is over Lambda's payload limit
 
     @property
