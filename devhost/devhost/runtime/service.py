@@ -175,9 +175,7 @@ class LambdaService:
         try:
             inv.init_ms = env.wait_ready(self.settings.init_limit_s)
         except InitFailed as first:
-            status = "timeout" if first.error_type == "Runtime.InitTimeout" else "error"
-            error = first.error_type if status == "error" else None
-            self.log.emit(tag, init_report_line(first.init_ms, status, error, phase="init"))
+            self.log.emit(tag, _init_failure_line(first, "init"))
         else:
             pool.initialised(env)
             return True
@@ -188,9 +186,7 @@ class LambdaService:
         try:
             inv.suppressed_init_ms = env.wait_ready(inv.spec.timeout_s)
         except InitFailed as second:
-            status = "timeout" if second.error_type == "Runtime.InitTimeout" else "error"
-            error = second.error_type if status == "error" else None
-            self.log.emit(tag, init_report_line(second.init_ms, status, error, phase="invoke"))
+            self.log.emit(tag, _init_failure_line(second, "invoke"))
             pool.release(env, keep=False)
             inv.init_failed(second, env.peak_bytes())
             return False
@@ -278,9 +274,7 @@ class LambdaService:
         try:
             init_ms = env.wait_ready(self.warm_init_limit(pool.spec))
         except InitFailed as exc:
-            self.log.emit(
-                pool.spec.logical_id, init_report_line(exc.init_ms, "error", exc.error_type)
-            )
+            self.log.emit(pool.spec.logical_id, _init_failure_line(exc, "init"))
             pool.release(env, keep=False)
             return
         self.log.emit(pool.spec.logical_id, init_report_line(init_ms, "success"))
@@ -340,3 +334,9 @@ class LambdaService:
             t.start()
         for t in threads:
             t.join(2.0)
+
+
+def _init_failure_line(exc: InitFailed, phase: str) -> str:
+    if exc.error_type == "Runtime.InitTimeout":
+        return init_report_line(exc.init_ms, "timeout", phase=phase)
+    return init_report_line(exc.init_ms, "error", exc.error_type, phase=phase)
