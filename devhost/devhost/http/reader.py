@@ -12,10 +12,11 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httptools
 
+from devhost.http.io import Waiter, make_nonblocking
 from devhost.http.messages import HttpRequest
 
 __all__ = ["BadRequest", "ReadLimits", "ReadTimeout", "RequestReader"]
@@ -45,23 +46,40 @@ class ReadLimits:
     max_body_bytes: int = 10 * 1024 * 1024
 
 
-@dataclass
 class _Message:
-    url: bytearray = field(default_factory=bytearray)
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    body: list[bytes] = field(default_factory=list)
-    body_bytes: int = 0
-    head_bytes: int = 0
-    headers_complete: bool = False
-    method: str = "GET"
-    version: str = "1.1"
-    keep_alive: bool = True
-    expects_continue: bool = False
-    error: BadRequest | None = None
+    """A request being parsed (a plain class: it is built for every request)."""
+
+    __slots__ = (
+        "body",
+        "body_bytes",
+        "error",
+        "expects_continue",
+        "head_bytes",
+        "headers",
+        "headers_complete",
+        "keep_alive",
+        "method",
+        "url",
+        "version",
+    )
+
+    def __init__(self) -> None:
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body: list[bytes] = []
+        self.body_bytes = 0
+        self.head_bytes = 0
+        self.headers_complete = False
+        self.method = "GET"
+        self.version = "1.1"
+        self.keep_alive = True
+        self.expects_continue = False
+        self.error: BadRequest | None = None
 
 
 class RequestReader:
-    """Requests from one connection, in order (pipelined requests are queued).
+    """Requests from one connection, in order (pipelined requests are queued). The socket is
+    made non-blocking; write to it through :attr:`io`.
 
     ``on_continue`` is called once per request that sent ``Expect: 100-continue`` and whose
     body is wanted, before the body is read."""
@@ -74,6 +92,8 @@ class RequestReader:
         on_continue: Callable[[], None] | None = None,
     ) -> None:
         self.sock = sock
+        make_nonblocking(sock)
+        self.io = Waiter(sock)
         self.limits = limits or ReadLimits()
         self.peer = peer
         self.on_continue = on_continue
@@ -104,7 +124,13 @@ class RequestReader:
         if len(msg.headers) >= self.limits.max_header_count:
             msg.error = BadRequest(431, "Request Header Fields Too Large")
             return
-        msg.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        msg.headers.append((name, value))
+        if len(name) == 14 and name.lower() == b"content-length":
+            # llhttp has checked the digits; a bad length never gets here
+            if int(value or b"0") > self.limits.max_body_bytes:
+                msg.error = BadRequest(413, "Request Entity Too Large")
+        elif len(name) == 6 and name.lower() == b"expect":
+            msg.expects_continue = value.lower() == b"100-continue"
 
     def on_headers_complete(self) -> None:
         msg = self._current
@@ -115,12 +141,6 @@ class RequestReader:
         msg.method = parser.get_method().decode("ascii", "replace")
         msg.version = parser.get_http_version()
         msg.keep_alive = parser.should_keep_alive()
-        for name, value in msg.headers:
-            lname = name.lower()
-            if lname == "content-length" and int(value) > self.limits.max_body_bytes:
-                msg.error = msg.error or BadRequest(413, "Request Entity Too Large")
-            elif lname == "expect" and value.lower() == "100-continue":
-                msg.expects_continue = True
 
     def on_body(self, body: bytes) -> None:
         msg = self._current
@@ -149,16 +169,16 @@ class RequestReader:
             if self._upgraded:
                 return None
             begun = self._current is not None
-            now = time.monotonic()
             if not begun:
                 timeout = wait_s
+            elif finish_s is None:
+                timeout = None
             else:
-                timeout = None if finish_s is None else self._started_at + finish_s - now
+                timeout = self._started_at + finish_s - time.monotonic()
             if timeout is not None and timeout <= 0:
                 raise ReadTimeout(idle=not begun)
-            self.sock.settimeout(timeout)
             try:
-                data = self.sock.recv(65536)
+                data = self.io.recv(65536, timeout)
             except TimeoutError as exc:
                 raise ReadTimeout(idle=not begun) from exc
             if not data:
@@ -198,6 +218,7 @@ class RequestReader:
 
     def _request(self, msg: _Message) -> HttpRequest:
         target = msg.url.decode("latin-1")
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in msg.headers]
         if target.startswith(("http://", "https://")):  # absolute form (a proxy's request)
             target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
         path, _, query = target.partition("?")
@@ -205,8 +226,8 @@ class RequestReader:
             method=msg.method,
             path=path or "/",
             query=query,
-            headers=msg.headers,
-            body=b"".join(msg.body),
+            headers=headers,
+            body=b"".join(msg.body) if len(msg.body) != 1 else msg.body[0],
             version=f"HTTP/{msg.version}",
             keep_alive=msg.keep_alive,
             peer=self.peer,

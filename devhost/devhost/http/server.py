@@ -103,7 +103,7 @@ class HttpServer:
 
         def send_continue() -> None:
             with contextlib.suppress(OSError):
-                conn.sendall(_CONTINUE)
+                reader.io.send_all(_CONTINUE, limits.write_timeout_s)
 
         reader = RequestReader(conn, limits.read, peer, send_continue)
         try:
@@ -111,17 +111,17 @@ class HttpServer:
                 try:
                     request = reader.read(limits.idle_timeout_s, limits.request_timeout_s)
                 except BadRequest as exc:
-                    self._write_and_close(conn, exc.status, exc.message)
+                    self._write_and_close(reader, exc.status, exc.message)
                     return
                 except ReadTimeout as exc:
                     if not exc.idle:
-                        self._write_and_close(conn, 408, "Request Timeout")
+                        self._write_and_close(reader, 408, "Request Timeout")
                     return
                 except OSError:
                     return
                 if request is None:
                     return
-                if not self._respond(conn, request):
+                if not self._respond(reader, request):
                     return
         finally:
             with self._conns_lock:
@@ -131,7 +131,7 @@ class HttpServer:
             self._slots.release()
             self._saturated_logged = False
 
-    def _respond(self, conn: socket.socket, request: HttpRequest) -> bool:
+    def _respond(self, reader: RequestReader, request: HttpRequest) -> bool:
         """Answer ``request``; whether the connection stays open."""
         try:
             reply = self.handler(request)
@@ -141,8 +141,7 @@ class HttpServer:
         keep_alive = request.keep_alive and not self._stopping.is_set()
         wire = serialize_response(reply.response, keep_alive, request.method == "HEAD")
         try:
-            conn.settimeout(self.limits.write_timeout_s)
-            conn.sendall(wire)
+            reader.io.send_all(wire, self.limits.write_timeout_s)
         except OSError:
             keep_alive = False  # the client went away; the invocation is still accounted
         finally:
@@ -150,7 +149,7 @@ class HttpServer:
                 reply.after(reply.response.status)
         return keep_alive
 
-    def _write_and_close(self, conn: socket.socket, status: int, message: str) -> None:
+    def _write_and_close(self, reader: RequestReader, status: int, message: str) -> None:
+        wire = serialize_response(error_response(status, message), keep_alive=False)
         with contextlib.suppress(OSError):
-            conn.settimeout(1.0)
-            conn.sendall(serialize_response(error_response(status, message), keep_alive=False))
+            reader.io.send_all(wire, 1.0)

@@ -16,6 +16,7 @@ class Capacity:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._live = 0
+        self._waiting = 0
         self._changed = threading.Condition()
 
     @property
@@ -38,9 +39,14 @@ class Capacity:
 
     def notify(self) -> None:
         """An environment became idle: a waiter of its function may take it."""
-        with self._changed:
-            self._changed.notify_all()
+        if self._waiting:  # the warm path pays nothing when nobody waits
+            with self._changed:
+                self._changed.notify_all()
 
     def wait(self, timeout_s: float) -> None:
         with self._changed:
-            self._changed.wait(timeout_s)
+            self._waiting += 1
+            try:
+                self._changed.wait(timeout_s)
+            finally:
+                self._waiting -= 1

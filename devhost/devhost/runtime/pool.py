@@ -67,6 +67,7 @@ class FunctionPool:
         self._lock = threading.Lock()
         self._envs: set[ExecutionEnvironment] = set()
         self._idle: list[ExecutionEnvironment] = []  # most recently used last
+        self._leased = 0  # environments held by a request
         self._serial = 0
         self.closed = False
 
@@ -99,13 +100,8 @@ class FunctionPool:
         if not cold:
             env.transition(EnvState.BUSY)
         env.leased = True
-        return Lease(
-            env,
-            cold,
-            sum(1 for e in self._envs if e.leased),
-            len(self._envs),
-            self.capacity.live,
-        )
+        self._leased += 1
+        return Lease(env, cold, self._leased, len(self._envs), self.capacity.live)
 
     def _new(self) -> ExecutionEnvironment:
         self._serial += 1
@@ -139,7 +135,9 @@ class FunctionPool:
     def _settle(self, env: ExecutionEnvironment, target: EnvState, keep: bool) -> None:
         ended: list[ExecutionEnvironment] = []
         with self._lock:
-            env.leased = False
+            if env.leased:
+                env.leased = False
+                self._leased -= 1
             if keep and env.alive and not env.stale and not self.closed and env in self._envs:
                 env.transition(target)
                 env.last_used = time.monotonic()

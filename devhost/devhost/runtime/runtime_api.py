@@ -165,12 +165,11 @@ class RuntimeApi:
             f"Content-Length: {len(payload)}\r\n\r\n"
         ).encode("latin-1")
         t0 = time.perf_counter()
-        remaining = deadline_s - time.time()
+        remaining = max(0.001, deadline_s - time.time())
         try:
-            conn.settimeout(max(0.001, remaining))
-            conn.sendall(head + payload)
+            reader.io.send_all(head + payload, remaining)
             self._next_pending = False
-            posted = reader.read(max(0.001, remaining), max(0.001, remaining))
+            posted = reader.read(remaining, remaining)
         except ReadTimeout as exc:
             raise InvokeTimeout(request_id, (time.perf_counter() - t0) * 1000.0) from exc
         except (OSError, BadRequest) as exc:
@@ -179,7 +178,7 @@ class RuntimeApi:
         if posted is None:
             raise RuntimeLost(self.env_id, duration_ms)
         with contextlib.suppress(OSError):
-            conn.sendall(_ACCEPTED)
+            reader.io.send_all(_ACCEPTED, 1.0)
         if posted.path.endswith("/response"):
             return RuntimeReply(posted.body, duration_ms)
         error_type, message = _function_error(posted)
@@ -206,14 +205,14 @@ class RuntimeApi:
             elif request.method == "POST" and request.path.endswith("/runtime/init/error"):
                 error_type, message = _function_error(request)
                 with contextlib.suppress(OSError):
-                    conn.sendall(_ACCEPTED)
+                    reader.io.send_all(_ACCEPTED, 1.0)
                 conn.close()
                 self._finish_init(
                     InitReport(InitStatus.ERROR, self._elapsed_ms(), error_type, message)
                 )
             else:
                 with contextlib.suppress(OSError):
-                    conn.sendall(_NOT_FOUND)
+                    reader.io.send_all(_NOT_FOUND, 1.0)
                 conn.close()
 
     def _park(self, conn: socket.socket, reader: RequestReader) -> None:

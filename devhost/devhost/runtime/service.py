@@ -114,7 +114,8 @@ class LambdaService:
                 continue
             result = self._within_memory(env, result)
             keep = result.outcome.keeps_environment
-            inv.peak_bytes = env.peak_bytes()
+            if not keep:  # read before the process is gone; a kept one is read after replying
+                inv.peak_bytes = env.peak_bytes()
             pool.release(env, keep)
             inv.completed(result)
             return
