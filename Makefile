@@ -75,8 +75,8 @@ test-frontend: ## The frontend's lint, type check and unit tests (when the front
 	else echo "no frontend yet"; fi
 
 # ---------------------------------------------------------------------------------------------
-bench-host: install ## Local host vs plain uvicorn: warm latency and cold start (prints figures)
-	$(RUN) python -m devhost.bench
+bench-host: install ## Local host vs plain uvicorn: warm latency and cold start (BASELINE=dir: another devhost too)
+	$(RUN) python -m devhost.bench $(if $(BASELINE),--baseline $(BASELINE))
 
 bench-seed: install ## The full SPEC §5 seed, timed: rows/s per table (replaces local data)
 	$(RUN) edu db up
