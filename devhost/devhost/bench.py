@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 APP_DIR = Path(__file__).parent / "_bench"
 PATH = "/bench/ping"
 
@@ -100,7 +102,10 @@ def _interleaved(ports: list[int], n: int, warmup: int, block: int = 100) -> lis
             for _ in range(block):
                 t0 = time.perf_counter()
                 conn.request("GET", PATH)
-                resp = conn.getresponse()
+                try:
+                    resp = conn.getresponse()
+                except http.client.RemoteDisconnected as exc:
+                    raise RuntimeError(f"port {conn.port} closed the connection") from exc
                 resp.read()
                 elapsed = (time.perf_counter() - t0) * 1000.0
                 if resp.status != 200:
@@ -226,6 +231,11 @@ def _start_host(
     return subprocess.Popen(command, env=env, cwd=tmp)
 
 
+def _cpu_s(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return float(times.user + times.system)
+
+
 def _post(port: int, path: str) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("POST", path, headers={"X-Devhost-Control": "1"})
@@ -282,9 +292,20 @@ def main(argv: list[str] | None = None) -> int:
             _wait_http(port, PATH)
 
         print(f"warm, sequential keep-alive client, {args.requests} requests:")
+        # CPU time of each server process (all its threads) over the run: unlike latency, it
+        # hardly moves when other work competes for the machine
+        servers = [psutil.Process(p.pid) for p in procs]
+        cpu_before = [_cpu_s(p) for p in servers]
         samples = _interleaved(ports, args.requests, args.warmup)
+        cpu_per_request_us = [
+            round((_cpu_s(p) - before) / (args.requests + args.warmup) * 1e6, 1)
+            for p, before in zip(servers, cpu_before, strict=True)
+        ]
         uv, host = _summary(samples[0]), _summary(samples[1])
         results["uvicorn"], results["host"] = uv, host
+        results["cpu_per_request_us"] = dict(
+            zip(["uvicorn", "host", "baseline"], cpu_per_request_us, strict=False)
+        )
         if args.baseline is not None:
             base = _summary(samples[2])
             results["baseline"] = base
@@ -323,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
                 f" ms; host time around it (HTTP + event + Runtime API) p50 "
                 f"{results['host_overhead_p50_ms']} ms"
             )
+        print(
+            "  CPU per request of each server process (the host's own, not the function's): "
+            + ", ".join(f"{k} {v} us" for k, v in results["cpu_per_request_us"].items())
+        )
         if "baseline_overhead_p50_ms" in results:
             print(
                 f"  baseline ({args.baseline}): host time around the function p50 "
