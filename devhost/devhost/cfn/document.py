@@ -27,6 +27,7 @@ from devhost.cfn.errors import TemplateError
 __all__ = ["TemplateDocument", "read_document"]
 
 _FORMAT = 1  # bump when what is cached changes shape
+_CACHE_ENTRIES = 64  # templates kept (test suites write many); the least recent go
 _SERVERLESS = "AWS::Serverless::"
 
 
@@ -50,6 +51,8 @@ def read_document(path: str | Path) -> TemplateDocument:
     cache_file = _cache_dir() / f"{_cache_key(data)}.json"
     cached = _read_cache(cache_file)
     if cached is not None:
+        with contextlib.suppress(OSError):
+            os.utime(cache_file)  # recently used: pruned last
         return TemplateDocument(path, cached["raw"], cached["resources"])
     raw = _decode(data, path)
     resources = _merge_globals(raw)
@@ -167,3 +170,17 @@ def _write_cache(path: Path, plain: dict[str, Any]) -> None:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    def last_used(entry: Path) -> float:
+        try:
+            return entry.stat().st_mtime
+        except OSError:  # another host pruned it meanwhile
+            return 0.0
+
+    entries = sorted(folder.glob("*.json"), key=last_used, reverse=True)
+    for stale in entries[_CACHE_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
