@@ -84,11 +84,8 @@ class NotificationService:
     async def list_mine(
         self, principal: Principal, *, read: bool | None, page: PageRequest
     ) -> NotificationSlice:
-        async with (
-            self._database.connection() as conn,
-            # One snapshot: the page, its total and the unread count agree with each other.
-            conn.transaction(isolation="repeatable_read", readonly=True),
-        ):
+        # One snapshot: the page, its total and the unread count agree with each other.
+        async with self._database.snapshot() as conn:
             return await NotificationRepository(conn).list_for_user(
                 principal.user_id, read=read, page=page
             )

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from edu_common.db import Database, DatabaseUnavailable
+from edu_common.principal import Principal, Role
 from edu_common.settings import load_settings
-from edu_common.tokens import Principal, Role
 from notification.domain import EmailStatus, Notification, NotificationType, draft_notification
 from notification.email import EmailMessage
 from notification.services import NotificationService

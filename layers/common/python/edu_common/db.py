@@ -145,6 +145,16 @@ class Database:
         async with self.connection() as conn, conn.transaction():
             yield conn
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection inside a read-only repeatable-read transaction: every read in
+        it sees the same snapshot (a page, its total and its counts agree)."""
+        async with (
+            self.connection() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            yield conn
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
