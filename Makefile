@@ -80,7 +80,7 @@ bench-host: install ## Local host vs plain uvicorn: warm latency and cold start 
 
 bench-seed: install ## The full SPEC §5 seed, timed: rows/s per table (replaces local data)
 	$(RUN) edu db up
-	$(RUN) python -m edu_seed.bench
+	$(RUN) python -m edu_cli.seedbench
 
 bench-load: install ## Mixed load on the full seed: max users, RPS, p95s, index and pool comparisons
 	$(RUN) edu db up

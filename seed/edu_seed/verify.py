@@ -1,15 +1,13 @@
 """Check the cross-database rules of seeded data by reading the five databases back.
 
 Nothing here trusts the generator: the rows are fetched with SQL and every rule of SPEC §5 is
-checked across databases (which no database can enforce on its own). ``python -m
-edu_seed.verify`` runs it against the databases of ``<SERVICE>_DATABASE_URL`` (or `edu db
-up`'s defaults) and exits 1 on a problem.
+checked across databases (which no database can enforce on its own). ``edu seed --check``
+runs it against the stack's databases and exits 1 on a problem.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -226,18 +224,3 @@ def check(data: dict[str, list[asyncpg.Record]]) -> list[str]:
 
 async def verify(urls: dict[str, str]) -> list[str]:
     return check(await fetch_all(urls))
-
-
-def main() -> int:
-    from edu_common.settings import SERVICES, load_settings
-
-    urls = {s: load_settings(s).database_url for s in SERVICES}
-    problems = asyncio.run(verify(urls))
-    for problem in problems:
-        print(problem)
-    print("consistent" if not problems else f"{len(problems)} rule(s) broken")
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -29,6 +29,12 @@ def seed(
     ] = 1000,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations first.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar per table.")] = True,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Check the seeded data's cross-database rules instead of seeding."
+        ),
+    ] = False,
     parameter_overrides: ParameterOverrides = None,
 ) -> None:
     """Fill the five databases with demo data: users, courses, curricula, enrollments..."""
@@ -39,6 +45,9 @@ def seed(
     from edu_seed.loader import SeedError
 
     stack = stack_or_exit(parameter_overrides)
+    if check:
+        check_seed(stack.database_urls())
+        return
     try:
         if migrate:
             migrate_stack(stack)
@@ -60,3 +69,16 @@ def seed(
     print_demo_accounts(result)
     typer.echo(f"password for every seeded account: {next(iter(result.demo.values()))['password']}")
     typer.echo(f"accounts file for the load test: {accounts_file}")
+
+
+def check_seed(urls: dict[str, str]) -> None:
+    """Print every broken cross-database rule of the seeded data; exit 1 when one is."""
+    from edu_seed.aio import run_coroutine
+    from edu_seed.verify import verify
+
+    problems = run_coroutine(verify(urls))
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        raise fail(f"{len(problems)} rule(s) broken")
+    typer.echo("consistent")

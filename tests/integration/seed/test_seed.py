@@ -14,10 +14,11 @@ from typing import Any
 
 import asyncpg
 import pytest
+from typer.testing import CliRunner
 
+from edu_cli.main import app
 from edu_seed.loader import NotEmpty
 from edu_seed.run import DEMO_PASSWORD, SeedResult, seed_async
-from edu_seed.verify import verify
 from edu_seed.volumes import Volumes
 from tests.support.databases import run_sync
 
@@ -87,7 +88,8 @@ def test_small_seed_is_consistent_across_the_five_databases(
     result = seed(clean_databases, tmp_path)
 
     # Then every cross-database rule holds when the data is read back
-    assert run_sync(verify(clean_databases)) == []
+    checked = CliRunner().invoke(app, ["seed", "--check"])  # the session exported the URLs
+    assert (checked.exit_code, checked.output.strip()) == (0, "consistent")
     # and the volumes are SPEC §5's, scaled
     volumes = Volumes.at_scale(SCALE)
     assert run_sync(_count(clean_databases["identity"], "users")) == volumes.users + 1
@@ -122,10 +124,11 @@ def test_the_checker_notices_broken_rules(clean_databases: dict[str, str], tmp_p
             "WHERE id = (SELECT id FROM payments WHERE status = 'succeeded' ORDER BY id LIMIT 1)",
         )
     )
-    # Then the checker names both rules
-    problems = "\n".join(run_sync(verify(clean_databases)))
-    assert "review_count/rating_sum match the reviews" in problems
-    assert "the payment is the course's price" in problems
+    # Then `edu seed --check` names both rules and fails
+    checked = CliRunner().invoke(app, ["seed", "--check"])
+    assert checked.exit_code == 1
+    assert "review_count/rating_sum match the reviews" in checked.output
+    assert "the payment is the course's price" in checked.output
 
 
 def test_same_random_seed_same_data_and_a_non_empty_database_is_refused(

@@ -1,21 +1,21 @@
-"""`python -m edu_seed.bench`: the full seed, timed (the `make bench-seed` target).
+"""`python -m edu_cli.seedbench`: the full seed, timed (the `make bench-seed` target).
 
-Seeds the databases named by ``<SERVICE>_DATABASE_URL`` (or `edu db up`'s defaults) at scale
-1.0 with --reset, prints rows/s per table and the wall time, and fails when the wall time is
-over the budget (60 s on the project's 2-core machines).
+Seeds the stack's databases (as every `edu` command finds them: `edu db up`'s, or those the
+environment names) at scale 1.0 with --reset, prints rows/s per table and the wall time, and
+fails when the wall time is over the budget (60 s on the project's 2-core machines).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import time
 from pathlib import Path
 
-from edu_common.settings import SERVICES, load_settings
+from edu_cli.stack import load_stack
 from edu_seed.accounts import DEFAULT_ACCOUNTS_FILE
+from edu_seed.aio import run_coroutine
 from edu_seed.progress import RichProgress, report_table
 from edu_seed.run import DEFAULT_RANDOM_SEED, seed_async
 
@@ -28,11 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts-file", type=Path, default=DEFAULT_ACCOUNTS_FILE)
     args = parser.parse_args(argv)
 
-    urls = {s: load_settings(s).database_url for s in SERVICES}
+    urls = load_stack().database_urls()
     started = time.perf_counter()
     cpu_started = os.times()
     with RichProgress() as progress:
-        result = asyncio.run(
+        result = run_coroutine(
             seed_async(
                 urls,
                 scale=args.scale,
