@@ -1,4 +1,5 @@
-"""A folder for test PostgreSQL clusters that stays reachable for the whole session.
+"""Where test PostgreSQL clusters live: a folder that stays reachable for the whole session,
+and ports nothing else listens on.
 
 Not under pytest's ``tmp_path``: every pytest session that starts on the machine prunes the
 user's basetemps to the three newest and resets ``/tmp/pytest-of-<user>`` to mode 0700 (pytest's
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from edu_platform.ports import port_is_free
+
 
 @contextmanager
 def cluster_folder(purpose: str) -> Iterator[Path]:
@@ -25,3 +28,11 @@ def cluster_folder(purpose: str) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def free_port_base(start: int = 21_000) -> int:
+    """The first of five consecutive free ports (plus one spare for the taken-port case)."""
+    for base in range(start, 60_000, 97):
+        if all(port_is_free(base + offset) for offset in range(6)):
+            return base
+    raise RuntimeError("no five consecutive free ports")

@@ -16,17 +16,10 @@ from edu_cli.stack import load_stack
 from edu_platform import load_registry
 from edu_platform.ports import port_is_free
 from tests.support.databases import run_sync
+from tests.support.postgres import free_port_base
 
 runner = CliRunner()
 REGISTRY = load_registry()
-
-
-def free_port_base(start: int = 21_000) -> int:
-    """The first of five consecutive free ports (plus one spare for the taken-port case)."""
-    for base in range(start, 60_000, 97):
-        if all(port_is_free(base + offset) for offset in range(6)):
-            return base
-    raise RuntimeError("no five consecutive free ports")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from edu_platform import load_registry
-from tests.integration.cli.test_db_commands import free_port_base
+from tests.support.postgres import free_port_base
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0, reason="only root runs the clusters as a system user"

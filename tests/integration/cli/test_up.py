@@ -21,7 +21,7 @@ import pytest
 
 from edu_platform import load_registry
 from edu_platform.ports import free_port, port_is_free
-from tests.integration.cli.test_db_commands import free_port_base
+from tests.support.postgres import free_port_base
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.e2e
