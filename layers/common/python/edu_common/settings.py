@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES: tuple[str, ...] = ("identity", "course", "enrollment", "payment", "notification")
+# The ports `edu db up` and docker-compose.yml serve: the fallback when no URL is configured.
 DEFAULT_PORTS: dict[str, int] = {
     "identity": 5433,
     "course": 5434,
