@@ -17,9 +17,20 @@ from fastapi.responses import JSONResponse
 from mangum import Mangum
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from edu_common.db import CONNECTION_ERRORS, Database, DatabaseUnavailable
+from edu_common.db import (
+    CONNECTION_ERRORS,
+    Database,
+    InvocationDeadlineMiddleware,
+    unavailable_error,
+)
 from edu_common.deps import DATABASE, OBSERVABILITY, SETTINGS
-from edu_common.errors import DomainError, RateLimited, error_body, status_of
+from edu_common.errors import (
+    DomainError,
+    RateLimited,
+    ServiceUnavailable,
+    error_body,
+    status_of,
+)
 from edu_common.observability import InvocationHeadersMiddleware, LambdaHandler, Observability
 from edu_common.schemas import COMMON_ERRORS
 from edu_common.settings import Settings, settings_for
@@ -53,7 +64,7 @@ def _field_of(location: Iterable[Any]) -> str | None:
 def _headers_of(error: DomainError) -> dict[str, str] | None:
     if status_of(error) == 401:
         return {"WWW-Authenticate": "Bearer"}
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | ServiceUnavailable):
         return {"Retry-After": str(error.retry_after_seconds)}
     return None
 
@@ -92,9 +103,8 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, CONNECTION_ERRORS):
-        unavailable = DatabaseUnavailable()
         logger.error("dependency unavailable: %s", exc.__class__.__name__)
-        return JSONResponse(error_body(unavailable.code, unavailable.message), status_code=503)
+        return await _domain_error(_, unavailable_error(exc))
     logger.exception("unhandled error")
     return JSONResponse(
         error_body("internal_error", "An unexpected error occurred."), status_code=500
@@ -130,6 +140,7 @@ def create_service_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(InvocationDeadlineMiddleware, margin_ms=settings.db_deadline_margin_ms)
     app.add_middleware(InvocationHeadersMiddleware, observability=observability)
 
     @app.get(f"{prefix}/health", tags=["health"], summary="Liveness (no database round trip)")
@@ -147,4 +158,11 @@ def lambda_handler(app: FastAPI) -> LambdaHandler:
     Mangum's lifespan is off: it would run the app's startup on every invocation; the pool is
     made lazily on the first invocation that needs it instead (``edu_common.db``).
     """
-    return OBSERVABILITY.of(app).instrument(Mangum(app, lifespan="off"))
+    instrumented = OBSERVABILITY.of(app).instrument(Mangum(app, lifespan="off"))
+    database = DATABASE.of(app)
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with database.invocation():
+            return instrumented(event, context)
+
+    return handler

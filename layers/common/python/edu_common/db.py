@@ -5,20 +5,47 @@ first invocation serves every warm one after it. It is never created in a lifesp
 (Mangum would run that on every invocation) nor at import time (no loop yet, and a database
 outage would turn into an import error at cold start).
 
-Every connection failure — the database down, refusing connections, out of connections, a
-pool exhausted for longer than the acquire timeout, a statement timeout — surfaces as
-:class:`ServiceUnavailable` (503), never as an unhandled 500.
+Every database failure surfaces as a 503 with ``Retry-After``, never as an unhandled 500:
+
+* ``database_busy`` — the server has no connection slot left ("too many clients") or the pool
+  stayed exhausted for longer than the acquire timeout;
+* ``database_unavailable`` — the server is down, refusing, or dropped the connection;
+* ``database_timeout`` — the database did not answer within the invocation's time budget.
+
+What keeps one bad moment from lasting (issue 15, items 1 and 2):
+
+* **A failed pool creation does not poison the environment.** The next invocation tries again,
+  after a short back-off (0.25 s doubling to ``DB_RETRY_MAX_SECONDS``); inside the back-off it
+  answers 503 at once instead of adding connection attempts to a database that is struggling.
+* **Idle connections are given back.** asyncpg closes a connection idle for
+  ``DB_IDLE_RELEASE_SECONDS`` (``max_inactive_connection_lifetime``, with no floor: the pool
+  still opens its ``DB_POOL_SIZE`` connections at once, SPEC §6). Its timers only run while the
+  event loop does — during an invocation — so an environment nobody invokes would keep its
+  connections until the host ends it; a small thread therefore closes the pool of an
+  environment that has served nothing for that long. On AWS a frozen environment runs no thread
+  either (nothing can); there the answer is RDS Proxy or a smaller pool.
+* **Database time is budgeted from the invocation's remaining time**
+  (``context.get_remaining_time_in_millis()``, which Mangum puts in the request scope as
+  ``aws.context``): every wait on the database ends ``DB_DEADLINE_MARGIN_MS`` before the
+  function's own timeout. A connection cut off mid-query is terminated, not returned — asyncpg
+  would otherwise wait for the server to acknowledge a cancellation a hung server never sends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import math
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import asyncpg
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from edu_common.errors import ServiceUnavailable
 from edu_common.settings import Settings
@@ -38,20 +65,68 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
 )
 
+# The first back-off after a failed pool creation; it doubles up to DB_RETRY_MAX_SECONDS.
+FIRST_RETRY_DELAY_SECONDS = 0.25
+# How long closing an idle pool may take before its connections are simply dropped.
+IDLE_CLOSE_TIMEOUT_SECONDS = 2.0
+
+# When the current invocation must have finished with the database (time.monotonic()), or
+# None outside Lambda (a test, `edu serve`): then the statement timeout bounds each use.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "edu_database_deadline", default=None
+)
+
 
 class DatabaseUnavailable(ServiceUnavailable):
     code = "database_unavailable"
     message = "The database is unavailable. Try again shortly."
 
 
-class PoolExhausted(ServiceUnavailable):
+class DatabaseBusy(ServiceUnavailable):
     code = "database_busy"
     message = "All database connections are busy. Try again shortly."
+
+
+# The name the pool's exhaustion had first; the same error, seen from the pool.
+PoolExhausted = DatabaseBusy
 
 
 class QueryTimeout(ServiceUnavailable):
     code = "database_timeout"
     message = "The database took too long to answer. Try again shortly."
+
+
+def unavailable_error(exc: BaseException) -> ServiceUnavailable:
+    """The 503 a connection failure ``exc`` means: busy when the server is out of slots."""
+    if isinstance(exc, asyncpg.TooManyConnectionsError):
+        return DatabaseBusy()
+    return DatabaseUnavailable()
+
+
+@contextmanager
+def invocation_deadline(remaining_ms: float | None, margin_ms: float) -> Iterator[None]:
+    """Database work inside ends ``margin_ms`` before ``remaining_ms`` from now run out."""
+    deadline = None if remaining_ms is None else time.monotonic() + (remaining_ms - margin_ms) / 1e3
+    token = _deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+class InvocationDeadlineMiddleware:
+    """Pure ASGI middleware: the database budget of a request from Lambda's remaining time."""
+
+    def __init__(self, app: ASGIApp, margin_ms: float) -> None:
+        self.app = app
+        self.margin_ms = margin_ms
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        context = scope.get("aws.context")
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        remaining_ms = float(remaining()) if callable(remaining) else None
+        with invocation_deadline(remaining_ms, self.margin_ms):
+            await self.app(scope, receive, send)
 
 
 class Database:
@@ -64,10 +139,22 @@ class Database:
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
         self.pools_created = 0
+        # After a failed creation: when the next may be tried, and what to answer until then.
+        self._failures = 0
+        self._retry_at = 0.0
+        self._last_failure: ServiceUnavailable | None = None
+        # Invocations and the idle releaser take turns on the pool's event loop.
+        self._turn = threading.Lock()
+        self._last_used = time.monotonic()
+        self._activity = threading.Event()
+        self._releaser: threading.Thread | None = None
+        self.idle_releases = 0
 
     @property
     def settings(self) -> Settings:
         return self._settings
+
+    # -- the pool ---------------------------------------------------------------------------
 
     async def pool(self) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()
@@ -86,10 +173,34 @@ class Database:
                 # Lambda) gets a new pool and the old connections are dropped.
                 self._pool.terminate()
                 self._pool = None
-            self._pool = await self._create_pool()
+            self._raise_during_back_off()
+            try:
+                self._pool = await self._create_pool()
+            except ServiceUnavailable as error:
+                self._back_off(error)
+                raise
+            self._failures = 0
+            self._last_failure = None
             self._pool_loop = loop
             self.pools_created += 1
             return self._pool
+
+    def _raise_during_back_off(self) -> None:
+        wait = self._retry_at - time.monotonic()
+        if self._last_failure is not None and wait > 0:
+            error = type(self._last_failure)()
+            error.retry_after_seconds = max(1, math.ceil(wait))
+            raise error
+
+    def _back_off(self, error: ServiceUnavailable) -> None:
+        self._failures += 1
+        delay = min(
+            FIRST_RETRY_DELAY_SECONDS * 2 ** (self._failures - 1),
+            self._settings.db_retry_max_seconds,
+        )
+        self._retry_at = time.monotonic() + delay
+        self._last_failure = error
+        error.retry_after_seconds = max(1, math.ceil(delay))
 
     async def _create_pool(self) -> asyncpg.Pool:
         settings = self._settings
@@ -97,47 +208,92 @@ class Database:
         if settings.db_statement_timeout_ms:
             server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
         try:
-            pool = await asyncpg.create_pool(
-                settings.database_url,
-                min_size=settings.pool_min_size,
-                max_size=settings.db_pool_size,
-                timeout=settings.db_connect_timeout_seconds,
-                command_timeout=max(settings.db_statement_timeout_ms / 1000 + 1, 1),
-                server_settings=server_settings,
-            )
+            async with asyncio.timeout_at(self._loop_deadline(settings.db_connect_timeout_seconds)):
+                pool = await asyncpg.create_pool(
+                    settings.database_url,
+                    # All DB_POOL_SIZE connections at once (the seed's pool, SPEC §6), none kept
+                    # once idle for DB_IDLE_RELEASE_SECONDS.
+                    init_size=settings.pool_min_size,
+                    min_size=0,
+                    max_size=settings.db_pool_size,
+                    max_inactive_connection_lifetime=settings.db_idle_release_seconds,
+                    timeout=settings.db_connect_timeout_seconds,
+                    # Each use is bounded by the invocation's budget instead (`connection`).
+                    command_timeout=None,
+                    server_settings=server_settings,
+                )
         except (TimeoutError, *CONNECTION_ERRORS) as exc:  # type: ignore[misc]
             logger.error("database unavailable: %s", exc.__class__.__name__)
-            raise DatabaseUnavailable() from exc
+            raise unavailable_error(exc) from exc
         if pool is None:  # pragma: no cover - create_pool only returns None when awaited lazily
             raise DatabaseUnavailable()
         return pool
 
+    def _loop_deadline(self, fallback_seconds: float) -> float:
+        """The event loop's time by which the current use of the database must end."""
+        loop = asyncio.get_running_loop()
+        deadline = _deadline.get()
+        if deadline is None:
+            return loop.time() + fallback_seconds
+        return loop.time() + max(deadline - time.monotonic(), 0.0)
+
+    # -- connections --------------------------------------------------------------------------
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection; database trouble becomes a 503 with a clear message."""
+        settings = self._settings
+        budget_end = self._loop_deadline(
+            settings.db_statement_timeout_ms / 1000 + 1
+            if settings.db_statement_timeout_ms
+            else settings.db_connect_timeout_seconds + settings.db_pool_acquire_timeout_seconds
+        )
         pool = await self.pool()
+        loop = asyncio.get_running_loop()
+        acquire_timeout = min(
+            settings.db_pool_acquire_timeout_seconds, max(budget_end - loop.time(), 0.0)
+        )
         try:
-            conn_cm = pool.acquire(timeout=self._settings.db_pool_acquire_timeout_seconds)
-            conn = await conn_cm.__aenter__()
+            conn = await pool.acquire(timeout=acquire_timeout)
         except TimeoutError as exc:
             logger.warning(
                 "database pool exhausted: size=%s, waited %.1fs",
-                self._settings.db_pool_size,
-                self._settings.db_pool_acquire_timeout_seconds,
+                settings.db_pool_size,
+                acquire_timeout,
             )
-            raise PoolExhausted() from exc
+            raise DatabaseBusy() from exc
         except CONNECTION_ERRORS as exc:
             logger.error("database connection failed: %s", exc.__class__.__name__)
-            raise DatabaseUnavailable() from exc
+            raise unavailable_error(exc) from exc
+        budget = asyncio.timeout_at(budget_end)
+        cut_off = False
         try:
-            yield conn
-        except asyncpg.QueryCanceledError as exc:
-            raise QueryTimeout() from exc
-        except CONNECTION_ERRORS as exc:
-            logger.error("database connection lost: %s", exc.__class__.__name__)
-            raise DatabaseUnavailable() from exc
+            async with budget:
+                yield conn
+        except Exception as exc:
+            if budget.expired():
+                # A query still running (or a server that stopped answering): the state of this
+                # connection is unknown, and returning it would wait for the cancellation.
+                cut_off = True
+                logger.error("database did not answer within the invocation's budget")
+                raise QueryTimeout() from exc
+            if isinstance(exc, asyncpg.QueryCanceledError):
+                raise QueryTimeout() from exc
+            if isinstance(exc, CONNECTION_ERRORS):
+                logger.error("database connection lost: %s", exc.__class__.__name__)
+                raise unavailable_error(exc) from exc
+            raise
         finally:
-            await conn_cm.__aexit__(None, None, None)
+            if cut_off:
+                conn.terminate()
+            await self._release(pool, conn)
+
+    async def _release(self, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+        try:
+            await pool.release(conn, timeout=IDLE_CLOSE_TIMEOUT_SECONDS)
+        except (TimeoutError, *CONNECTION_ERRORS) as exc:  # type: ignore[misc]
+            # Returning it failed (the server went away meanwhile): asyncpg has dropped it.
+            logger.warning("database connection dropped on release: %s", type(exc).__name__)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
@@ -161,6 +317,55 @@ class Database:
             self._pool = None
             self._pool_loop = None
 
+    # -- invocations and idle release ---------------------------------------------------------
+
+    @contextmanager
+    def invocation(self) -> Iterator[None]:
+        """Around each Lambda invocation: the idle releaser never runs during one."""
+        with self._turn:
+            try:
+                yield
+            finally:
+                self._last_used = time.monotonic()
+        self._activity.set()
+        if (
+            self._releaser is None
+            and self._settings.db_idle_release_seconds > 0
+            # Only in an execution environment, where the runtime client, not a test harness,
+            # owns the event loop between invocations.
+            and os.environ.get("AWS_LAMBDA_RUNTIME_API")
+        ):
+            self._releaser = threading.Thread(
+                target=self._release_when_idle, name="edu-db-idle-release", daemon=True
+            )
+            self._releaser.start()
+
+    def _release_when_idle(self) -> None:
+        idle_limit = self._settings.db_idle_release_seconds
+        while True:
+            self._activity.wait()
+            self._activity.clear()
+            while (idle := time.monotonic() - self._last_used) < idle_limit:
+                time.sleep(idle_limit - idle)
+            with self._turn:
+                if time.monotonic() - self._last_used >= idle_limit:
+                    self._close_idle_pool(idle_limit)
+
+    def _close_idle_pool(self, idle_limit: float) -> None:
+        pool, loop = self._pool, self._pool_loop
+        if pool is None or loop is None or loop.is_running() or loop.is_closed():
+            return
+        held = pool.get_size()
+        self._pool = None
+        self._pool_loop = None
+        try:
+            loop.run_until_complete(asyncio.wait_for(pool.close(), IDLE_CLOSE_TIMEOUT_SECONDS))
+        except Exception as exc:  # whatever happened, the pool is given up
+            logger.warning("idle pool closed abruptly: %s", type(exc).__name__)
+            pool.terminate()
+        self.idle_releases += 1
+        logger.info("released %d idle database connection(s) after %.0fs", held, idle_limit)
+
     def stats(self) -> dict[str, Any]:
         pool = self._pool
         return {
@@ -168,4 +373,5 @@ class Database:
             "size": pool.get_size() if pool else 0,
             "idle": pool.get_idle_size() if pool else 0,
             "max_size": self._settings.db_pool_size,
+            "idle_releases": self.idle_releases,
         }

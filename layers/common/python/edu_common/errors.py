@@ -121,9 +121,12 @@ class RateLimited(DomainError):
 
 
 class ServiceUnavailable(DomainError):
+    """A dependency cannot serve now; the caller may try again after ``retry_after_seconds``."""
+
     category = ErrorCategory.UNAVAILABLE
     code = "service_unavailable"
     message = "The service is temporarily unavailable. Try again shortly."
+    retry_after_seconds: int = 1
 
 
 def error_body(

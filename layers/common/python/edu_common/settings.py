@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     db_pool_acquire_timeout_seconds: float = Field(default=5.0, gt=0)
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     db_statement_timeout_ms: int = Field(default=10_000, ge=0)
+    # Issue 15: an environment gives its connections back after this long without use (0:
+    # never), retries a failed pool creation after at most this back-off, and stops waiting
+    # on the database this long before the invocation's own timeout.
+    db_idle_release_seconds: float = Field(default=5.0, ge=0)
+    db_retry_max_seconds: float = Field(default=2.0, gt=0)
+    db_deadline_margin_ms: int = Field(default=500, ge=0)
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
