@@ -230,4 +230,3 @@ def test_the_budget_of_a_use_of_the_database_is_what_the_invocation_has_left(
 
     # When a query would take 30 s, Then it is cut off after about 0.7 s
     assert 0.6 < run_sync(slow_query()) < 1.2
-
