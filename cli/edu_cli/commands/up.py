@@ -93,10 +93,14 @@ def up(
     if not Path("template.yaml").exists():
         raise fail("template.yaml not found: run `edu up` from the repository root")
     stack = stack_or_exit(parameter_overrides)  # a bad parameter stops here, detached or not
-    running = runstate.read_state()
-    if running is not None:
+    lookup = runstate.find_run()
+    if lookup.state is not None:
+        running = lookup.state
         typer.echo(f"already running (pid {running.pid}) at {running.url}; `edu down` stops it")
         return
+    if lookup.problem:
+        typer.secho(f"not trusted and removed: {lookup.problem}", fg="yellow")
+        runstate.remove_untrusted()
     if detach:
         _detach(
             [
@@ -138,7 +142,7 @@ def up(
             print_banner(url, static, stack)
             sys.stdout.flush()  # a detached parent reads the banner from the log next
             shown = stack.registry.shown_values(stack.parameters)
-            runstate.RunState(os.getpid(), url, started, shown).write()
+            runstate.RunState.of_this_process(url, started, shown).write()
 
         try:
             if uvicorn:
@@ -215,13 +219,14 @@ def down(
 ) -> None:
     """Stop what `edu up` started (also a detached run) and the embedded databases."""
     stack = stack_or_exit(parameter_overrides)
-    state = runstate.read_state()
+    lookup = runstate.find_run()
+    state = lookup.state
     if state is not None:
         os.kill(state.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while runstate.alive(state.pid) and time.monotonic() < deadline:
+        while state.is_ours() and time.monotonic() < deadline:
             time.sleep(0.2)
-        if runstate.alive(state.pid):
+        if state.is_ours():  # checked again: never kill a process that is not the run
             typer.secho(
                 f"edu up (pid {state.pid}) did not stop in {timeout:.0f} s; killing it",
                 fg="yellow",
@@ -229,6 +234,13 @@ def down(
             os.kill(state.pid, signal.SIGKILL)
         typer.echo(f"stopped edu up (pid {state.pid})")
         runstate.state_file().unlink(missing_ok=True)
+    elif lookup.problem:
+        typer.secho(
+            f"no process signalled: {lookup.problem}. If `edu up` still runs, stop it with "
+            "Ctrl-C in its terminal. The state file was removed.",
+            fg="yellow",
+        )
+        runstate.remove_untrusted()
     else:
         typer.echo("no `edu up` running")
     if not keep_databases:
