@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from devhost.gateway.api import ApiSettings, HttpApi
 from devhost.gateway.control import ControlApi
+from devhost.gateway.dashboard import Dashboard, Timeline
 from devhost.gateway.front import FrontDoor
 from devhost.gateway.static import StaticFiles
 from devhost.http.server import HttpServer, ServerLimits
@@ -103,6 +104,10 @@ class Host:
         self.metering = Metering()
         for logical_id, spec in self.model.functions.items():
             self.metering.add_function(logical_id, spec.memory_mb, spec.architecture)
+        # What the dashboard at /_host/ draws: fed by every record and every log line.
+        self.timeline = Timeline()
+        self.metering.observe(self.timeline.record)
+        self.log.tap(self.timeline.line)
         self.invocation_log = InvocationLog(
             config.invocation_log or default_invocation_log(), rotation
         )
@@ -141,7 +146,7 @@ class Host:
                 config.throttle_status, config.integration_timeout_s, config.oversize_status
             ),
         )
-        control = ControlApi(self, (config.host, *config.allowed_hosts))
+        control = ControlApi(self, (config.host, *config.allowed_hosts), Dashboard(self.timeline))
         static = StaticFiles(config.static_dir) if config.static_dir else None
         self._server = HttpServer(
             config.host,

@@ -14,6 +14,7 @@ import math
 import queue
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -50,8 +51,16 @@ class LogSink:
         self._thread.start()
         self._lock = threading.Lock()
         self.lines: list[str] | None = None  # set to [] to capture (tests)
+        self._taps: list[Callable[[str, str], None]] = []
+
+    def tap(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(tag, line)`` with every line emitted, quiet or not (the
+        dashboard's last platform lines); it runs on the emitting thread."""
+        self._taps.append(listener)
 
     def emit(self, tag: str, line: str) -> None:
+        for listener in self._taps:
+            listener(tag, line)
         text = f"[{tag}] {line}"
         if self.lines is not None:
             with self._lock:

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes PNGs of the main pages: catalog, course page, lesson viewer, teacher dashboard, admin
- * page (desktop, plus phone-width variants of the student pages).
+ * page, the local host's dashboard (/_host/) (desktop, plus phone-width variants of the student pages).
  *
  *   SCREENSHOTS_DIR   output folder                                         [../screenshots]
  *   BASE_URL / API_URL                                                      (see lib.mjs)
@@ -150,6 +150,8 @@ try {
   await shoot(desktop, ctx.student, `/learn/${learnQ}`, "lesson-viewer.png", "#lesson-title | [role=alert]");
   await shoot(desktop, ctx.teacher, "/teacher/", "teacher-dashboard.png", "[data-testid=teacher-courses] | [role=alert] | text=No courses yet");
   await shoot(desktop, ctx.admin, "/admin/", "admin.png", "[data-testid=teacher-list] | [role=alert] | text=No teachers are waiting");
+  // The local host's own dashboard (meters of every function, after the traffic above).
+  await shoot(desktop, null, "/_host/", "host-dashboard.png", "[data-fn-card]");
   await shoot(phone, ctx.student, "/", "catalog-phone.png", "[data-testid=course-list] | [role=alert]");
   await shoot(phone, ctx.student, `/courses/view/${courseQ}`, "course-page-phone.png", "[data-testid=review-list] | [role=alert]");
   await shoot(phone, ctx.student, `/learn/${learnQ}`, "lesson-viewer-phone.png", "#lesson-title | [role=alert]");

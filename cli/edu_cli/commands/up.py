@@ -40,6 +40,7 @@ def print_banner(url: str, static: Path | None, stack: Stack) -> None:
         typer.echo(f"  web app         {url}/")
     typer.echo(f"  API             {url}/api   (e.g. {url}/api/courses?q=python)")
     typer.echo(f"  API docs        {url}/api/identity/docs  (and /api/<function>/docs)")
+    typer.echo(f"  host dashboard  {url}/_host/   (live meters per function)")
     typer.echo(f"  host metrics    {url}/_host/functions  {url}/_host/metrics")
     typer.echo("  databases")
     print_urls(stack)

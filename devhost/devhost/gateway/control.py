@@ -1,4 +1,5 @@
-"""The host's own API under ``/_host/``: metrics, the functions document, health, reset.
+"""The host's own API under ``/_host/``: the dashboard, metrics, the functions document,
+health, reset.
 
 A page in a browser can reach the host, so the control API answers only requests addressed
 to a host name it serves (an IP literal, ``localhost``, or one of ``allowed_hosts``), which
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
+from devhost.gateway.dashboard import Dashboard
 from devhost.http.messages import HttpRequest, HttpResponse
 
 __all__ = ["CONTROL_HEADER", "ControlApi", "HostControl"]
@@ -31,8 +33,14 @@ class HostControl(Protocol):
 
 
 class ControlApi:
-    def __init__(self, host: HostControl, allowed_hosts: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        host: HostControl,
+        allowed_hosts: Iterable[str] = (),
+        dashboard: Dashboard | None = None,
+    ) -> None:
         self.host = host
+        self.dashboard = dashboard
         self.allowed_hosts = {"localhost", "host.docker.internal"} | {
             h.lower() for h in allowed_hosts
         }
@@ -45,6 +53,10 @@ class ControlApi:
             return _json(403, {"message": "the control API answers only its own host names"})
         path = req.path.rstrip("/")
         if req.method in ("GET", "HEAD"):
+            if self.dashboard is not None:
+                page = self._dashboard(req, path)
+                if page is not None:
+                    return page
             if path == "/_host/metrics":
                 body = self.host.metrics_text().encode()
                 return HttpResponse(200, [("Content-Type", "text/plain; version=0.0.4")], body)
@@ -60,6 +72,17 @@ class ControlApi:
                 )
             return self._reset(req)
         return _json(404, {"message": "Not Found"})
+
+    def _dashboard(self, req: HttpRequest, path: str) -> HttpResponse | None:
+        assert self.dashboard is not None
+        if path == "/_host/recent":
+            query = {k: v[-1] for k, v in parse_qs(req.query).items()}
+            return _json(200, self.dashboard.recent(query))
+        if path == "/_host" and not req.path.endswith("/"):
+            # the page's relative links resolve under /_host/
+            return HttpResponse(308, [("Location", "/_host/")], b"")
+        name = path.removeprefix("/_host").lstrip("/")
+        return self.dashboard.asset(name)
 
     def _addressed_to_us(self, host_header: str | None) -> bool:
         if host_header is None:
