@@ -67,10 +67,30 @@ api_url() {
   echo "http://${api_id}.execute-api.localhost.localstack.cloud:4566"
 }
 
+# The JWT secret lives in (LocalStack's) Secrets Manager, made once with a random value; the
+# stack gets its ARN. Nothing secret is in the repository or on the command line.
+JWT_SECRET_NAME="${JWT_SECRET_NAME:-eduplatform/jwt-secret}"
+
+jwt_secret_arn() {
+  aws_cmd secretsmanager describe-secret --secret-id "$JWT_SECRET_NAME" \
+    --query ARN --output text 2>/dev/null && return 0
+  aws_cmd secretsmanager create-secret --name "$JWT_SECRET_NAME" \
+    --secret-string "$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+    --query ARN --output text
+}
+
+samconfig_overrides() {
+  # --parameter-overrides on the command line replaces samconfig's: repeat them.
+  uv run python -c 'import tomllib; print(tomllib.load(open("samconfig.toml", "rb"))["localstack"]["deploy"]["parameters"]["parameter_overrides"])'
+}
+
 deploy() {
   wait_for_localstack
   run sam_cmd build --config-env localstack
-  run sam_cmd deploy --config-env localstack --no-confirm-changeset
+  local arn
+  arn="$(jwt_secret_arn)"
+  run sam_cmd deploy --config-env localstack --no-confirm-changeset \
+    --parameter-overrides "$(samconfig_overrides) JwtSecretArn=$arn"
   # The compose databases publish edu's default ports: migrate and seed them from the host.
   run uv run edu migrate
   run uv run edu seed --scale "$SEED_SCALE" --no-migrate || \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import secrets
 import tempfile
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
@@ -21,7 +22,9 @@ from tests.support.databases import (
 )
 from tests.support.lambda_api import HandlerClient, Platform
 
-TEST_JWT_SECRET = "test-secret-for-the-suite-only-0123456789abcdef"
+# Made for this session, never written down: no secret in the repository is usable (every
+# function refuses a published one).
+TEST_JWT_SECRET = secrets.token_urlsafe(48)
 
 # Settings are read once per process (as in an execution environment), when a handler module
 # is first imported: the environment is fixed here, before any test imports one.

@@ -48,14 +48,17 @@ def stack_or_exit(
 ) -> Stack:
     """The stack the command runs; an unknown parameter or a refused value exits with 2."""
     from devhost.template import TemplateError
+    from edu_common.secrets import InsecureSecret
     from edu_platform import DEFAULT_TEMPLATE, ParameterError
 
     try:
-        return load_stack(
+        stack = load_stack(
             overrides or [],
             data_dir=data_dir,
             port_base=port_base,
             template=template or DEFAULT_TEMPLATE,
         )
-    except (ParameterError, TemplateError) as exc:
+        stack.parameters  # noqa: B018 - this install's secret made (or refused) before anything runs
+    except (ParameterError, TemplateError, InsecureSecret) as exc:
         raise fail(f"error: {exc}", 2) from exc
+    return stack

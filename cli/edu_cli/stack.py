@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from edu_cli.install_secret import install_secret
 from edu_cli.postgres import EmbeddedPostgres
 from edu_platform import DEFAULT_TEMPLATE, Function, Registry, load_registry
 
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from edu_common.settings import Settings
 
 DEFAULT_DATA_DIR = Path(".edu") / "postgres"
+# The variables the functions read their signing secret from (edu_common.settings), by which
+# the registry finds the parameters that feed them.
+JWT_SECRET = "JWT_SECRET"
+JWT_SECRET_ARN = "JWT_SECRET_ARN"
 # Room for N execution environments x DB_POOL_SIZE connections under load (SPEC §6).
 DEFAULT_MAX_CONNECTIONS = 300
 
@@ -65,12 +70,18 @@ class Stack:
 
     @property
     def parameters(self) -> dict[str, str]:
-        """The parameter overrides a host of this stack gets: what was chosen, and every
-        function's database URL (so an embedded cluster's port reaches the functions)."""
+        """The parameter overrides a host of this stack gets: what was chosen, every
+        function's database URL (so an embedded cluster's port reaches the functions), and
+        this install's JWT secret unless a secret or its Secrets Manager ARN was chosen."""
         parameters = dict(self.chosen)
         for database in self.databases:
             if database.function.database_parameter:
                 parameters[database.function.database_parameter] = database.url
+        secret = self.registry.parameter(JWT_SECRET).name
+        if not parameters.get(secret) and not parameters.get(
+            self.registry.parameter(JWT_SECRET_ARN).name
+        ):
+            parameters[secret] = install_secret()
         return parameters
 
     def database_urls(self) -> dict[str, str]:

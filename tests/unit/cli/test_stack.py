@@ -21,6 +21,7 @@ def shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch
             monkeypatch.delenv(parameter.shell_name, raising=False)
     monkeypatch.delenv("EDU_DB_PORT_BASE", raising=False)
     monkeypatch.setenv("EDU_POSTGRES_DIR", str(tmp_path / "postgres"))
+    monkeypatch.setenv("EDU_STATE_DIR", str(tmp_path / "state"))  # its per-install secret
     return monkeypatch
 
 
@@ -71,3 +72,29 @@ def test_a_function_reads_the_stacks_parameters_as_deployed(shell: pytest.Monkey
 def test_a_compared_value_the_template_refuses_is_refused(shell: pytest.MonkeyPatch) -> None:
     with pytest.raises(ParameterError, match="Cache: 'memcached' is not one of"):
         load_stack().with_parameters({"Cache": "memcached"})
+
+
+def test_without_a_chosen_secret_the_functions_get_this_installs_secret(
+    shell: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    stack = load_stack()
+
+    secret = stack.parameters["JwtSecret"]
+    assert secret == (tmp_path / "state" / "jwt-secret").read_text().strip()
+    assert stack.settings("identity").jwt_secret.get_secret_value() == secret
+    assert load_stack().parameters["JwtSecret"] == secret  # the next command, the same secret
+
+
+@pytest.mark.parametrize(
+    "choice",
+    ["JwtSecretArn=arn:aws:secretsmanager:us-east-1:1:secret:edu", "JwtSecret=" + "k" * 40],
+)
+def test_a_chosen_secret_or_arn_replaces_this_installs_secret(
+    shell: pytest.MonkeyPatch, tmp_path: Path, choice: str
+) -> None:
+    name, value = choice.split("=", 1)
+    parameters = load_stack([choice]).parameters
+
+    assert parameters[name] == value
+    assert parameters.get("JwtSecret", "") in ("", "k" * 40)
+    assert not (tmp_path / "state" / "jwt-secret").exists()

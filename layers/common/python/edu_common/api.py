@@ -33,6 +33,7 @@ from edu_common.errors import (
 )
 from edu_common.observability import InvocationHeadersMiddleware, LambdaHandler, Observability
 from edu_common.schemas import COMMON_ERRORS
+from edu_common.secrets import jwt_secret
 from edu_common.settings import Settings, settings_for
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,9 @@ def create_service_app(
     """The app of ``service``; its settings, pool and observability are in ``edu_common.deps``'s
     ``SETTINGS``, ``DATABASE`` and ``OBSERVABILITY``."""
     settings = settings or settings_for(service)
+    # At init, not at the first request: a missing, short or published secret stops the
+    # execution environment from starting (an INIT error naming the fix), before it serves.
+    jwt_secret(settings)
     prefix = f"/api/{service}"
     app = FastAPI(
         title=title,

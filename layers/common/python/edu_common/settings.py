@@ -23,7 +23,6 @@ DEFAULT_PORTS: dict[str, int] = {
     "payment": 5436,
     "notification": 5437,
 }
-DEV_JWT_SECRET = "local-development-secret-change-me-0123456789"
 
 
 def default_database_url(service: str) -> str:
@@ -43,8 +42,9 @@ class Settings(BaseSettings):
     service_name: str = "edu"
     database_url: str = ""
 
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    # In AWS the secret may live in Secrets Manager; it is fetched once per environment.
+    # No default: a function without a secret of its own refuses to start (edu_common.secrets).
+    jwt_secret: SecretStr = SecretStr("")
+    # In AWS the secret lives in Secrets Manager; it is fetched once per environment.
     jwt_secret_arn: str = ""
     access_token_ttl_seconds: int = Field(default=900, gt=0)
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, gt=0)
