@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from course.domain import (
     DEFAULT_CURRENCY,
@@ -21,12 +21,12 @@ from course.domain import (
     MIN_RATING,
     ModuleWithLessons,
 )
-from edu_common.schemas import ResponseModel
+from edu_common.schemas import MULTI_LINE, PatchRequest, RequestModel, ResponseModel
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH)
 ]
-Description = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH)]
+Description = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH), MULTI_LINE]
 Category = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CATEGORY_LENGTH)
 ]
@@ -34,31 +34,11 @@ LevelName = Literal["beginner", "intermediate", "advanced"]
 PriceCents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS, description="Integer cents; 0 = free")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Position = Annotated[int, Field(ge=0, le=100_000, description="0-based; past the end appends")]
-Content = Annotated[str, StringConstraints(max_length=MAX_LESSON_CONTENT_LENGTH)]
+Content = Annotated[str, StringConstraints(max_length=MAX_LESSON_CONTENT_LENGTH), MULTI_LINE]
 Minutes = Annotated[int, Field(ge=0, le=MAX_DURATION_MINUTES)]
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Patch(_Request):
-    """A partial update: absent fields stay as they are; an explicit null is refused."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nulls = [name for name, value in data.items() if value is None]
-            if nulls:
-                raise ValueError(f"these fields cannot be null: {', '.join(sorted(nulls))}")
-        return data
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
-
-
-class CourseCreateRequest(_Request):
+class CourseCreateRequest(RequestModel):
     title: Title
     description: Description = ""
     category: Category
@@ -68,7 +48,7 @@ class CourseCreateRequest(_Request):
     is_published: bool = False
 
 
-class CourseUpdateRequest(_Patch):
+class CourseUpdateRequest(PatchRequest):
     title: Title | None = None
     description: Description | None = None
     category: Category | None = None
@@ -104,12 +84,12 @@ class CourseDetailResponse(CourseResponse):
     )
 
 
-class ModuleCreateRequest(_Request):
+class ModuleCreateRequest(RequestModel):
     title: Title
     position: Position | None = None
 
 
-class ModuleUpdateRequest(_Patch):
+class ModuleUpdateRequest(PatchRequest):
     title: Title | None = None
     position: Position | None = None
 
@@ -121,14 +101,14 @@ class ModuleResponse(ResponseModel):
     position: int
 
 
-class LessonCreateRequest(_Request):
+class LessonCreateRequest(RequestModel):
     title: Title
     content: Content = ""
     duration_minutes: Minutes = 0
     position: Position | None = None
 
 
-class LessonUpdateRequest(_Patch):
+class LessonUpdateRequest(PatchRequest):
     title: Title | None = None
     content: Content | None = None
     duration_minutes: Minutes | None = None
@@ -168,10 +148,10 @@ class CurriculumResponse(BaseModel):
         )
 
 
-class ReviewCreateRequest(_Request):
+class ReviewCreateRequest(RequestModel):
     rating: int = Field(ge=MIN_RATING, le=MAX_RATING)
     comment: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT_LENGTH)
+        str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT_LENGTH), MULTI_LINE
     ] = ""
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from edu_common.schemas import ResponseModel, SignedToken
+from edu_common.schemas import RequestModel, ResponseModel, SignedToken, Uuid
 
 
-class EnrollmentCreateRequest(BaseModel):
-    course_id: uuid.UUID
+class EnrollmentCreateRequest(RequestModel):
+    course_id: Uuid
     receipt: SignedToken | None = Field(
         default=None, description="The `receipt` from POST /api/payments (paid courses)."
     )
@@ -30,9 +30,9 @@ class EnrollmentResponse(ResponseModel):
     completed_lessons: int
 
 
-class ProgressRequest(BaseModel):
-    course_id: uuid.UUID
-    lesson_id: uuid.UUID
+class ProgressRequest(RequestModel):
+    course_id: Uuid
+    lesson_id: Uuid
 
 
 class LessonCompletionResponse(ResponseModel):

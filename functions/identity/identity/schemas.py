@@ -6,28 +6,36 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field, StringConstraints
 
-from edu_common.schemas import ResponseModel, SignedToken
+from edu_common.passwords import MAX_PASSWORD_BYTES
+from edu_common.schemas import RequestModel, ResponseModel, SignedToken
 
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# Length is checked by the domain too (bytes for bcrypt); this bound keeps junk out early.
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+# bcrypt reads at most 72 bytes: the domain counts the UTF-8 bytes; characters are at most that.
+Password = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=MAX_PASSWORD_BYTES,
+        description=f"8 characters or more, at most {MAX_PASSWORD_BYTES} bytes in UTF-8",
+    ),
+]
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(RequestModel):
     email: EmailStr = Field(max_length=254)
     password: Password
     full_name: FullName
     role: Literal["student", "teacher"] = "student"
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestModel):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=128)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestModel):
     refresh_token: SignedToken
 
 

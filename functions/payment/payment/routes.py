@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Response, status
 from edu_common.deps import CurrentUser, PageParams
 from edu_common.schemas import Page, error_responses
 from payment.deps import PaymentServiceDep
-from payment.domain import PaymentStatus
+from payment.domain import MAX_IDEMPOTENCY_KEY_LENGTH, PaymentStatus
 from payment.schemas import (
     PaymentCreatedResponse,
     PaymentCreateRequest,
@@ -39,11 +39,30 @@ _CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The header is required, but a missing or malformed key answers 400 with its own code (the
+# service checks it), not FastAPI's generic 422: so the parameter is read optional and
+# documented here as what it is.
+_IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": f"1-{MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters, one per purchase "
+    "attempt; reuse it for retries (also after a decline, with another card).",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_IDEMPOTENCY_KEY_LENGTH,
+        "pattern": "^[\\x21-\\x7e]+$",
+    },
+}
+
+
 @payments.post(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Pay for a course offer (Idempotency-Key required)",
     responses=_CREATE_RESPONSES,
+    openapi_extra={"parameters": [_IDEMPOTENCY_KEY_PARAMETER]},
 )
 async def create_payment(
     body: PaymentCreateRequest,
@@ -52,11 +71,7 @@ async def create_payment(
     response: Response,
     idempotency_key: Annotated[
         str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="1-255 visible ASCII characters, one per purchase attempt; reuse it "
-            "for retries (also after a decline, with another card).",
-        ),
+        Header(alias="Idempotency-Key", include_in_schema=False),
     ] = None,
 ) -> PaymentCreatedResponse:
     outcome = await service.pay(

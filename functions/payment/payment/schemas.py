@@ -6,13 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from edu_common.schemas import ResponseModel, SignedToken
+from edu_common.schemas import RequestModel, ResponseModel, SignedToken
 from payment.processor import SUCCEEDING_CARD
 
 
-class PaymentCreateRequest(BaseModel):
+class PaymentCreateRequest(RequestModel):
     offer: SignedToken = Field(
         description="The signed `offer` token from the course detail (GET /api/courses/{id})."
     )

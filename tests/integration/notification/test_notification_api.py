@@ -143,10 +143,13 @@ def test_the_owner_comes_from_the_token_never_from_the_body(platform: Platform) 
     victim = register(platform, "student")
 
     # When they put the other user's id in the body
-    created = _notify(platform, student, user_id=victim.id)
+    body = {"type": "enrollment", "title": "Hi", "body": "You enrolled.", "user_id": victim.id}
+    refused = platform.post(NOTIFICATIONS, json=body, token=student.access_token)
 
-    # Then the notification is their own, and the other user sees nothing
-    assert created["user_id"] == student.id
+    # Then the unknown field is refused (request bodies take no field they do not document),
+    # and the other user sees nothing
+    assert refused.status == 422
+    assert refused.json()["error"]["details"][0]["field"] == "user_id"
     assert _mine(platform, victim)["total"] == 0
 
 

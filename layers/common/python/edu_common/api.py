@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from mangum import Mangum
@@ -23,7 +23,12 @@ from edu_common.db import (
     InvocationDeadlineMiddleware,
     unavailable_error,
 )
-from edu_common.deps import DATABASE, OBSERVABILITY, SETTINGS
+from edu_common.deps import (
+    DATABASE,
+    OBSERVABILITY,
+    SETTINGS,
+    refuse_control_characters_in_query,
+)
 from edu_common.errors import (
     DomainError,
     RateLimited,
@@ -135,6 +140,7 @@ def create_service_app(
         docs_url=f"{prefix}/docs",
         redoc_url=None,
         responses=COMMON_ERRORS,
+        dependencies=[Depends(refuse_control_characters_in_query)],
     )
     SETTINGS.put(app, settings)
     DATABASE.put(app, Database(settings))

@@ -16,10 +16,11 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from edu_common.db import Database
-from edu_common.errors import Forbidden, Unauthorized
+from edu_common.errors import Forbidden, Unauthorized, ValidationFailed
 from edu_common.observability import Observability
 from edu_common.pagination import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, PageRequest
 from edu_common.principal import Principal, Role
+from edu_common.schemas import control_character_problem
 from edu_common.secrets import jwt_secret
 from edu_common.settings import Settings
 from edu_common.tokens import read_access_token
@@ -95,6 +96,18 @@ def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 
 AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 TeacherUser = Annotated[Principal, Depends(require_role(Role.TEACHER))]
+
+
+async def refuse_control_characters_in_query(request: Request) -> None:
+    """The request bodies' text rule for every query parameter of every route (``?q=%00`` was a
+    500: PostgreSQL refuses NUL). Query values are single-line; 422 names each parameter."""
+    details = [
+        {"field": name, "message": problem}
+        for name, value in request.query_params.multi_items()
+        if (problem := control_character_problem(name) or control_character_problem(value))
+    ]
+    if details:
+        raise ValidationFailed(details=details)
 
 
 def page_request(
