@@ -13,7 +13,7 @@ FRONTEND := frontend
 
 .PHONY: help ensure-uv install install-frontend up down test lint typecheck requirements \
         check-requirements sam-validate sam-build test-python test-frontend test-e2e \
-        bench-host bench-seed bench-load screenshots clean ensure-chromium
+        bench-host bench-seed bench-load screenshots clean ensure-chromium ensure-prometheus
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ ensure-chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests." >&2; exit 1; fi; }
 
+# The Prometheus test scrapes the local host with Debian's prometheus; root installs it.
+ensure-prometheus:
+	@command -v prometheus >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+		else echo "Install Debian's prometheus (sudo apt-get install prometheus) for the Prometheus test." >&2; exit 1; fi; }
+
 # ---------------------------------------------------------------------------------------------
 test: install lint typecheck check-requirements sam-validate test-frontend test-python ## Every check
 
@@ -66,7 +72,7 @@ sam-validate: ## sam validate --lint
 sam-build: ## sam build (python3.12 from .python-version, no container needed)
 	$(RUN) sam build --template template.yaml
 
-test-python: ## pytest: unit, integration (real PostgreSQL) and end-to-end (local host)
+test-python: ensure-prometheus ## pytest: unit, integration (real PostgreSQL) and end-to-end (local host)
 	$(RUN) pytest
 
 test-frontend: ## The frontend's lint, type check and unit tests (when the frontend exists)
