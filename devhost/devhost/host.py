@@ -31,6 +31,7 @@ from devhost.rotation import Rotation
 from devhost.runtime.invocation import iso_time
 from devhost.runtime.launch import LaunchSettings
 from devhost.runtime.service import INIT_LIMIT_S, LambdaService, ServiceSettings
+from devhost.runtime.snapstart import AFTER_RESTORE_LIMIT_S
 from devhost.template import DEFAULT_REGION, TemplateModel, load_env_vars_file, load_template
 
 __all__ = ["Host", "HostConfig", "default_invocation_log", "run_host"]
@@ -68,6 +69,7 @@ class HostConfig:
     integration_timeout_s: float = 30.0  # HTTP API's, then 503
     oversize_status: int = 413  # an event over Lambda's 6 MB payload limit (AWS says none)
     init_limit_s: float = INIT_LIMIT_S  # then INIT is retried inside the first invocation
+    restore_limit_s: float = AFTER_RESTORE_LIMIT_S  # SnapStart's limit on a restore
     log_file: str | Path | None = None  # the runtime log to a rotated file, not log_stream
     log_max_bytes: int = 20 * 1024 * 1024  # per log file (runtime and invocation logs)
     log_backups: int = 2  # rotated files kept
@@ -120,6 +122,7 @@ class Host:
                 memory_poll_s=config.memory_poll_s,
                 keep_warm=self.eager,
                 init_limit_s=config.init_limit_s,
+                restore_limit_s=config.restore_limit_s,
             ),
             LaunchSettings(config.python, config.region, config.sam_local_hint),
             self.log,

@@ -27,6 +27,8 @@ __all__ = [
     "init_report_line",
     "init_start_line",
     "report_line",
+    "restore_report_line",
+    "restore_start_line",
     "start_line",
     "timeout_line",
 ]
@@ -129,7 +131,11 @@ def report_line(
     init_ms: float | None = None,
     status: str | None = None,
     error_type: str | None = None,
+    restore_ms: float | None = None,
+    billed_restore_ms: int | None = None,
 ) -> str:
+    """``restore_ms``: a SnapStart environment's first invocation carries ``Restore Duration``
+    and ``Billed Restore Duration`` where others carry ``Init Duration``."""
     parts = [
         f"REPORT RequestId: {request_id}",
         f"Duration: {duration_ms:.2f} ms",
@@ -139,6 +145,9 @@ def report_line(
     ]
     if init_ms is not None:
         parts.append(f"Init Duration: {init_ms:.2f} ms")
+    if restore_ms is not None:
+        parts.append(f"Restore Duration: {restore_ms:.2f} ms")
+        parts.append(f"Billed Restore Duration: {billed_restore_ms or 0} ms")
     if status is not None:
         parts.append(f"Status: {status}")
     if error_type is not None:
@@ -167,6 +176,16 @@ def init_start_line(runtime: str, region: str, interpreter: str) -> str:
         f"INIT_START Runtime Version: {version}\t"
         f"Runtime Version ARN: arn:aws:lambda:{region}::runtime:{digest}"
     )
+
+
+def restore_start_line(runtime: str, region: str, interpreter: str) -> str:
+    """A SnapStart environment's first line: RESTORE_START where others have INIT_START."""
+    return "RESTORE_START" + init_start_line(runtime, region, interpreter)[len("INIT_START") :]
+
+
+def restore_report_line(restore_ms: float, status: str = "success") -> str:
+    line = f"RESTORE_REPORT Restore Duration: {restore_ms:.2f} ms"
+    return line if status == "success" else f"{line}\tStatus: {status}"
 
 
 def timeout_line(ts_iso: str, request_id: str, timeout_s: float) -> str:

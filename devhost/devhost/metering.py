@@ -76,6 +76,11 @@ class InvocationRecord:
     latency_ms: float  # host time from request to response, init included
     capacity_wait_ms: float = 0.0  # time spent waiting at the host's --max-environments cap
     integration_timeout: bool = False  # the client got 503 at the 30 s integration timeout
+    # AWS_LAMBDA_INITIALIZATION_TYPE of the environment: on-demand | snap-start |
+    # provisioned-concurrency (metered apart)
+    initialization_type: str | None = None
+    restore_duration_ms: float | None = None  # a SnapStart restore (its cold start)
+    billed_restore_duration_ms: int | None = None
 
 
 class _Histogram:
@@ -137,6 +142,10 @@ class FunctionMeter:
         self.integration_timeouts = 0
         self.cold_starts = 0
         self.init = _Histogram(_INIT_BUCKETS_S)
+        self.restore = _Histogram(_INIT_BUCKETS_S)  # SnapStart's cold starts
+        self.billed_restore_ms = 0
+        # invocations by the initialization type of the environment that ran them
+        self.by_initialization: dict[str, int] = {}
         self.duration = _Histogram(_DURATION_BUCKETS_S)
         # What a caller waits for, kept apart: a warm invocation's Duration, and a cold
         # one's Init Duration + Duration (the dashboard's warm and cold percentiles).
@@ -199,6 +208,12 @@ class Metering:
                 meter.cold_starts += 1
             if rec.init_duration_ms is not None:
                 meter.init.observe(rec.init_duration_ms)
+            if rec.restore_duration_ms is not None:
+                meter.restore.observe(rec.restore_duration_ms)
+                meter.billed_restore_ms += rec.billed_restore_duration_ms or 0
+            if rec.initialization_type is not None:
+                kind = rec.initialization_type
+                meter.by_initialization[kind] = meter.by_initialization.get(kind, 0) + 1
             meter.duration.observe(rec.duration_ms)
             if rec.cold_start:
                 meter.cold.observe(rec.duration_ms + (rec.init_duration_ms or 0.0))
@@ -243,6 +258,9 @@ class Metering:
                     "peak_concurrency": m.peak_concurrency,
                 },
                 "init_duration_ms": m.init.summary(),
+                "restore_duration_ms": m.restore.summary(),
+                "billed_restore_duration_ms_total": m.billed_restore_ms,
+                "invocations_by_initialization_type": dict(m.by_initialization),
                 "duration_ms": m.duration.summary(),
                 "warm_duration_ms": m.warm.summary(),
                 "cold_latency_ms": m.cold.summary(),
@@ -349,12 +367,24 @@ class Metering:
                     out.append(
                         f'devhost_environments{{function="{m.logical_id}",state="{state}"}} {value}'
                     )
+            family(
+                "devhost_invocations_by_initialization_total",
+                "counter",
+                "Invocations by the environment's AWS_LAMBDA_INITIALIZATION_TYPE.",
+            )
+            for m in meters:
+                for kind, count in sorted(m.by_initialization.items()):
+                    out.append(
+                        f'devhost_invocations_by_initialization_total{{function="{m.logical_id}",'
+                        f'initialization_type="{kind}"}} {count}'
+                    )
             family("devhost_concurrent_executions", "gauge", "Busy environments.")
             for m in meters:
                 busy = gauges.get(m.logical_id, {}).get("busy", 0)
                 out.append(f'devhost_concurrent_executions{{function="{m.logical_id}"}} {busy}')
             for attr, name, help_text in (
                 ("init", "devhost_init_duration_seconds", "Init Duration of cold starts."),
+                ("restore", "devhost_restore_duration_seconds", "Restore Duration (SnapStart)."),
                 ("duration", "devhost_duration_seconds", "Invocation Duration."),
                 ("billed", "devhost_billed_duration_seconds", "Billed Duration."),
             ):

@@ -22,7 +22,7 @@ from typing import Any
 
 from devhost.cfn.document import read_document
 from devhost.cfn.errors import TemplateError
-from devhost.cfn.intrinsics import ACCOUNT_ID, IntrinsicResolver
+from devhost.cfn.intrinsics import ACCOUNT_ID, NO_VALUE, IntrinsicResolver
 from devhost.cfn.parameters import ParameterSpec, parameter_specs, resolve_parameters, stringify
 
 __all__ = [
@@ -88,10 +88,19 @@ class FunctionSpec:
     application_log_level: str | None = None
     ephemeral_storage_mb: int = DEFAULT_EPHEMERAL_STORAGE_MB
     region: str = DEFAULT_REGION
+    alias: str | None = None  # AutoPublishAlias: the API invokes this alias's version
+    snap_start: bool = False  # SnapStart ApplyOn PublishedVersions, on the alias's version
+    provisioned_concurrency: int = 0  # ProvisionedConcurrencyConfig, on the alias
 
     @property
     def arn(self) -> str:
         return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
+
+    @property
+    def initialization_type(self) -> str:
+        """What ``AWS_LAMBDA_INITIALIZATION_TYPE`` says in an environment started on demand
+        (a provisioned one says ``provisioned-concurrency``)."""
+        return "snap-start" if self.snap_start else "on-demand"
 
 
 @dataclass
@@ -174,7 +183,6 @@ _FUNCTION_PROPS_KNOWN = {
     "KmsKeyArn",
     "DeadLetterQueue",
     "EventInvokeConfig",
-    "ProvisionedConcurrencyConfig",
     "RuntimeManagementConfig",
     "AssumeRolePolicyDocument",
     "CodeSigningConfigArn",
@@ -184,6 +192,8 @@ _FUNCTION_PROPS_KNOWN = {
     "VersionPruningPolicy",
     "RecursiveLoop",
     # what the host uses
+    "SnapStart",
+    "ProvisionedConcurrencyConfig",
     "EphemeralStorage",
     "Architectures",
     "LoggingConfig",
@@ -203,7 +213,6 @@ _FUNCTION_PROPS_REFUSED = {
     "InlineCode": "InlineCode is not supported; use CodeUri with a local directory",
     "ImageUri": "container image functions (PackageType: Image) are not supported",
     "ImageConfig": "container image functions (PackageType: Image) are not supported",
-    "SnapStart": "SnapStart is not supported",
     "FunctionUrlConfig": "function URLs are not served by the host",
     "CapacityProviderConfig": "Lambda managed instances are not supported",
 }
@@ -412,6 +421,7 @@ def _load_function(
         logging_config = {}
     log_format = logging_config.get("LogFormat")
     app_level = logging_config.get("ApplicationLogLevel")
+    alias, snap_start, provisioned = _cold_start_mitigations(get, runtime, storage_mb, where)
 
     spec = FunctionSpec(
         logical_id=logical_id,
@@ -431,6 +441,9 @@ def _load_function(
         application_log_level=str(app_level) if app_level else None,
         ephemeral_storage_mb=storage_mb,
         region=resolver.region,
+        alias=alias,
+        snap_start=snap_start,
+        provisioned_concurrency=provisioned,
     )
     events = props.get("Events") or {}
     if not isinstance(events, dict):
@@ -474,6 +487,54 @@ def _environment(
                     "(ignored, as in SAM)"
                 )
     return environment
+
+
+def _cold_start_mitigations(
+    get: Any, runtime: str, storage_mb: int, where: str
+) -> tuple[str | None, bool, int]:
+    """``AutoPublishAlias``, ``SnapStart`` and ``ProvisionedConcurrencyConfig``, checked
+    against what AWS refuses ("Improving startup performance with Lambda SnapStart",
+    https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html: Python 3.12 and later; not
+    with provisioned concurrency; ephemeral storage up to 512 MB; published versions only).
+    A property set to ``!Ref AWS::NoValue`` (a ``ColdStart`` condition) is absent."""
+
+    def value(name: str) -> Any:
+        resolved = get(name)
+        return None if resolved is NO_VALUE else resolved
+
+    alias_raw = value("AutoPublishAlias")
+    alias = str(alias_raw) if alias_raw else None
+    snap = value("SnapStart") or {}
+    apply_on = snap.get("ApplyOn", "None") if isinstance(snap, dict) else "None"
+    if apply_on not in ("None", "PublishedVersions"):
+        raise TemplateError(f"{where}: SnapStart ApplyOn must be PublishedVersions or None")
+    snap_start = apply_on == "PublishedVersions"
+    config = value("ProvisionedConcurrencyConfig") or {}
+    try:
+        provisioned = int(config.get("ProvisionedConcurrentExecutions", 0))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise TemplateError(f"{where}: ProvisionedConcurrentExecutions must be a number") from exc
+    if provisioned < 0:
+        raise TemplateError(f"{where}: ProvisionedConcurrentExecutions must be >= 0")
+    if (snap_start or provisioned) and alias is None:
+        # SAM attaches both to the version AutoPublishAlias publishes; $LATEST has neither
+        raise TemplateError(
+            f"{where}: SnapStart and ProvisionedConcurrencyConfig need AutoPublishAlias"
+        )
+    if snap_start:
+        version = tuple(int(p) for p in re.findall(r"\d+", runtime)[:2])
+        if version < (3, 12):
+            raise TemplateError(f"{where}: SnapStart needs python3.12 or later, not {runtime}")
+        if provisioned:
+            raise TemplateError(
+                f"{where}: SnapStart does not support provisioned concurrency; choose one"
+            )
+        if storage_mb > DEFAULT_EPHEMERAL_STORAGE_MB:
+            raise TemplateError(
+                f"{where}: SnapStart does not support ephemeral storage over 512 MB "
+                f"({storage_mb} MB)"
+            )
+    return alias, snap_start, provisioned
 
 
 def _function_layers(

@@ -71,6 +71,8 @@ class ExecutionEnvironment:
         self.init_ms: float | None = None
         self.initialised = False  # its INIT ended well at least once
         self.kill_reason: str | None = None
+        # AWS_LAMBDA_INITIALIZATION_TYPE of this environment
+        self.initialization_type = "on-demand"
         self.runtime_api, self.process = self._new_runtime()
         self._exit_listeners: list[Callable[[ExecutionEnvironment], None]] = []
         self._start_error: str | None = None
@@ -99,7 +101,11 @@ class ExecutionEnvironment:
         """Start INIT: the Runtime API, then the process."""
         self.runtime_api.start()
         try:
-            self.process.launch(launch_spec(self.spec, self.runtime_api.address, self.settings))
+            self.process.launch(
+                launch_spec(
+                    self.spec, self.runtime_api.address, self.settings, self.initialization_type
+                )
+            )
         except OSError as exc:
             self._start_error = str(exc)
             self.runtime_api.process_exited()

@@ -47,6 +47,8 @@ class Invocation:
     request_id: str | None = None
     lease: Lease | None = None
     init_ms: float | None = None  # Init Duration of a cold start (REPORT's field)
+    restore_ms: float | None = None  # Restore Duration of a SnapStart cold start
+    billed_restore_ms: int | None = None
     suppressed_init_ms: float = 0.0  # INIT retried inside this invocation: part of Duration
     deadline_s: float | None = None  # epoch seconds, once part of the Timeout is spent
     init_error: InitFailed | None = None
@@ -148,6 +150,8 @@ class Invocation:
                 self.init_ms,
                 status,
                 error,
+                self.restore_ms,
+                self.billed_restore_ms,
             )
         )
         return lines
@@ -184,4 +188,7 @@ class Invocation:
             latency_ms=round((time.perf_counter() - self.started) * 1000.0, 3),
             capacity_wait_ms=round(self.capacity_wait_ms, 3),
             integration_timeout=self.integration_timed_out,
+            initialization_type=lease.env.initialization_type if lease is not None else None,
+            restore_duration_ms=round(self.restore_ms, 3) if self.restore_ms is not None else None,
+            billed_restore_duration_ms=self.billed_restore_ms,
         )

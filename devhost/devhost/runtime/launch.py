@@ -13,7 +13,7 @@ from pathlib import Path
 
 from devhost.template import FunctionSpec
 
-__all__ = ["LaunchSettings", "LaunchSpec", "launch_spec"]
+__all__ = ["SNAPSTART_BOOTSTRAP", "LaunchSettings", "LaunchSpec", "launch_spec"]
 
 # Passed through from the host's own environment (credentials and endpoints for AWS SDKs,
 # certificates, the home directory); everything else an environment sees is set below.
@@ -48,8 +48,20 @@ class LaunchSpec:
     env: dict[str, str]
 
 
-def launch_spec(spec: FunctionSpec, runtime_api: str, settings: LaunchSettings) -> LaunchSpec:
-    """How to start one environment of ``spec`` whose Runtime API listens on ``runtime_api``."""
+# SnapStart's runtime: awslambdaric whose restore step forks restored environments
+SNAPSTART_BOOTSTRAP = Path(__file__).parent / "snapshot_boot" / "snapstart_bootstrap.py"
+
+
+def launch_spec(
+    spec: FunctionSpec,
+    runtime_api: str,
+    settings: LaunchSettings,
+    initialization_type: str = "on-demand",
+) -> LaunchSpec:
+    """How to start one environment of ``spec`` whose Runtime API listens on ``runtime_api``.
+    ``initialization_type`` is ``AWS_LAMBDA_INITIALIZATION_TYPE``: ``on-demand``,
+    ``provisioned-concurrency`` or ``snap-start`` (the snapshot of a SnapStart function, and
+    the environments restored from it)."""
     env: dict[str, str] = {k: os.environ[k] for k in _PASSTHROUGH if k in os.environ}
     env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL_")})
     env.update(spec.environment)
@@ -76,7 +88,7 @@ def launch_spec(spec: FunctionSpec, runtime_api: str, settings: LaunchSettings) 
             "AWS_LAMBDA_LOG_STREAM_NAME": (
                 time.strftime("%Y/%m/%d", time.gmtime()) + f"/[$LATEST]{uuid.uuid4().hex}"
             ),
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
         }
     )
@@ -88,8 +100,15 @@ def launch_spec(spec: FunctionSpec, runtime_api: str, settings: LaunchSettings) 
         env["AWS_SAM_LOCAL"] = "true"
     # awslambdaric switches to its multi-concurrency mode when this is set
     env.pop("AWS_LAMBDA_MAX_CONCURRENCY", None)
+    runtime = ["-m", "awslambdaric"]
+    if initialization_type == "snap-start":
+        # "Monitoring for Lambda SnapStart" (docs.aws.amazon.com/lambda/latest/dg/
+        # snapstart-monitoring.html): these two are not available in SnapStart functions
+        env.pop("AWS_LAMBDA_LOG_GROUP_NAME", None)
+        env.pop("AWS_LAMBDA_LOG_STREAM_NAME", None)
+        runtime = [str(SNAPSTART_BOOTSTRAP)]
     return LaunchSpec(
-        argv=[settings.python, "-m", "awslambdaric", spec.handler],
+        argv=[settings.python, *runtime, spec.handler],
         cwd=spec.code_dir,
         env=env,
     )

@@ -43,6 +43,9 @@ _NOT_FOUND = (
 )
 # What the runtime may post: a response over Lambda's limit is read whole, to be reported as
 # Function.ResponseSizeTooLarge; past this the connection (and the environment) is dropped.
+_READY_PATHS = ("/runtime/invocation/next", "/runtime/restore/next")
+# /restore/error: an after-restore hook raised; the restore failed as an INIT would
+_INIT_ERROR_PATHS = ("/runtime/init/error", "/runtime/restore/error")
 _RUNTIME_LIMITS = ReadLimits(max_header_count=100, max_body_bytes=32 * 1024 * 1024)
 
 
@@ -200,9 +203,11 @@ class RuntimeApi:
                 request = None
             if request is None:
                 conn.close()
-            elif request.method == "GET" and request.path.endswith("/runtime/invocation/next"):
+            elif request.method == "GET" and request.path.endswith(_READY_PATHS):
+                # /restore/next: a SnapStart runtime has run its before-snapshot hooks and
+                # waits to be restored (awslambdaric's on_init_complete): INIT is over
                 self._park(conn, reader)
-            elif request.method == "POST" and request.path.endswith("/runtime/init/error"):
+            elif request.method == "POST" and request.path.endswith(_INIT_ERROR_PATHS):
                 error_type, message = _function_error(request)
                 with contextlib.suppress(OSError):
                     reader.io.send_all(_ACCEPTED, 1.0)

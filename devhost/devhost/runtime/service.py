@@ -4,13 +4,21 @@ the memory monitor (MemorySize is enforced) and the idle reaper."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from devhost.logs import LogSink, init_report_line, init_start_line, start_line
+from devhost.logs import (
+    LogSink,
+    init_report_line,
+    init_start_line,
+    restore_report_line,
+    restore_start_line,
+    start_line,
+)
 from devhost.metering import InvocationLog, Metering
 from devhost.runtime.capacity import Capacity
 from devhost.runtime.environment import (
@@ -22,6 +30,7 @@ from devhost.runtime.environment import (
 from devhost.runtime.invocation import Invocation
 from devhost.runtime.launch import LaunchSettings
 from devhost.runtime.pool import FunctionPool, Gauges, Lease, NoEnvironment
+from devhost.runtime.snapstart import AFTER_RESTORE_LIMIT_S, RestoredEnvironment, Snapshots
 from devhost.runtime.states import Outcome
 from devhost.template import FunctionSpec
 
@@ -48,6 +57,7 @@ class ServiceSettings:
     memory_poll_s: float = 0.02
     keep_warm: bool = False  # EAGER: one environment per function, kept and replaced
     init_limit_s: float = INIT_LIMIT_S
+    restore_limit_s: float = AFTER_RESTORE_LIMIT_S  # SnapStart: restore + after-restore hooks
 
 
 class LambdaService:
@@ -70,12 +80,27 @@ class LambdaService:
             spec.logical_id: FunctionPool(spec, self.capacity, self._create, self._end)
             for spec in functions
         }
+        self.snapshots = Snapshots(self.log, self.launch, self.warm_init_limit)
         self._stopping = threading.Event()
 
     def _create(self, spec: FunctionSpec, serial: int) -> ExecutionEnvironment:
+        if spec.snap_start:
+            return self._restore(spec, serial)
         env = ExecutionEnvironment.create(spec, serial, self.log, self.launch)
         self.log.emit(
             spec.logical_id, init_start_line(spec.runtime, spec.region, self.launch.python)
+        )
+        env.start()
+        return env
+
+    def _restore(self, spec: FunctionSpec, serial: int) -> ExecutionEnvironment:
+        """A SnapStart function's new environment: restored from its snapshot."""
+        env_id = f"{spec.logical_id}-{serial}-{uuid.uuid4().hex[:6]}"
+        env = RestoredEnvironment(
+            spec, env_id, self.log, self.launch, lambda: self.snapshots.of(spec)
+        )
+        self.log.emit(
+            spec.logical_id, restore_start_line(spec.runtime, spec.region, self.launch.python)
         )
         env.start()
         return env
@@ -173,6 +198,8 @@ class LambdaService:
         past the INIT limit (see INIT_LIMIT_S). False (recorded on ``inv``) when the retry
         fails too."""
         tag = inv.spec.logical_id
+        if isinstance(env, RestoredEnvironment):
+            return self._restored(pool, env, inv)
         try:
             inv.init_ms = env.wait_ready(self.settings.init_limit_s)
         except InitFailed as first:
@@ -192,6 +219,37 @@ class LambdaService:
             inv.init_failed(second, env.peak_bytes())
             return False
         self.log.emit(tag, init_report_line(inv.suppressed_init_ms, "success", phase="invoke"))
+        pool.initialised(env)
+        return True
+
+    def _restored(self, pool: FunctionPool, env: RestoredEnvironment, inv: Invocation) -> bool:
+        """A SnapStart cold start: the restore and the after-restore hooks, within 10 s.
+        Lambda does not retry a restore inside the invocation; the request fails."""
+        tag = inv.spec.logical_id
+        try:
+            restore_ms = env.wait_ready(self.settings.restore_limit_s)
+        except InitFailed as exc:
+            timed_out = exc.error_type == "Runtime.InitTimeout"
+            status = "timeout" if timed_out else "error"
+            self.log.emit(tag, restore_report_line(exc.init_ms, status))
+            failure = InitFailed(
+                "SnapStartTimeoutException" if timed_out else exc.error_type,
+                f"after-restore hooks did not finish in {self.settings.restore_limit_s:g} seconds"
+                if timed_out
+                else exc.message,
+                exc.init_ms,
+            )
+            inv.request_id = str(uuid.uuid4())
+            self.log.emit(tag, start_line(inv.request_id))
+            pool.release(env, keep=False)
+            inv.init_failed(failure, env.peak_bytes())
+            inv.outcome = Outcome.ERROR  # a failed restore is an error, not the function's Timeout
+            inv.error_type = failure.error_type
+            return False
+        inv.init_ms = None
+        inv.restore_ms = restore_ms
+        inv.billed_restore_ms = math.ceil(round(env.billed_restore_ms(restore_ms), 6))
+        self.log.emit(tag, restore_report_line(restore_ms))
         pool.initialised(env)
         return True
 
@@ -287,6 +345,9 @@ class LambdaService:
         if function is not None and function not in self.pools:
             raise KeyError(function)
         pools = [self.pools[function]] if function is not None else list(self.pools.values())
+        for pool in pools:
+            if pool.spec.snap_start:  # a new version, a new snapshot
+                self.snapshots.replace(pool.spec)
         return sum(pool.invalidate() for pool in pools)
 
     def gauges(self) -> dict[str, Gauges]:
@@ -298,6 +359,9 @@ class LambdaService:
     # -- background ------------------------------------------------------------------------
 
     def start_background(self, spawn: Callable[[Callable[[], None], str], None]) -> None:
+        for pool in self.pools.values():
+            if pool.spec.snap_start:  # the version is published: its snapshot is taken now
+                self.snapshots.of(pool.spec)
         spawn(self._memory_loop, "devhost-memory")
         if self.settings.idle_timeout_s > 0:
             spawn(self._reaper_loop, "devhost-reaper")
@@ -329,6 +393,7 @@ class LambdaService:
     def stop(self) -> None:
         """Stop the background loops and end every environment (waiting briefly)."""
         self._stopping.set()
+        self.snapshots.close()
         envs = [env for pool in self.pools.values() for env in pool.close()]
         threads = [threading.Thread(target=env.shutdown, daemon=True) for env in envs]
         for t in threads:
