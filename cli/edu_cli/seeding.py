@@ -1,9 +1,10 @@
-"""The demo seed from the CLI: run it (with a progress bar on a terminal), seed only empty
-databases (what `edu up` does), and print the demo accounts."""
+"""The demo seed from the CLI: run it (with a progress bar on a terminal), seed empty databases
+and complete a partial seed (what `edu up` does), and print the demo accounts."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,8 @@ def run_seed(
     accounts_file: Path,
     accounts_sample: int = 1000,
     show_progress: bool = True,
+    run_id: str | None = None,
+    only: Collection[str] | None = None,
 ) -> SeedResult:
     from rich.console import Console
 
@@ -58,6 +61,8 @@ def run_seed(
                 accounts_file=accounts_file,
                 accounts_sample=accounts_sample,
                 progress=progress,
+                run_id=run_id,
+                only=only,
             )
 
     result = run_coroutine(seed())
@@ -70,15 +75,43 @@ def run_seed(
     return result
 
 
-def seed_if_empty(urls: dict[str, str], scale: float, accounts_file: Path) -> bool:
-    """Seed demo data at ``scale`` when every database is empty; True when it seeded."""
-    from edu_seed.loader import filled_tables
+class PartialSeed(RuntimeError):
+    """The databases hold a seed that did not complete and cannot be completed safely."""
+
+
+def ensure_seeded(urls: dict[str, str], scale: float, accounts_file: Path) -> bool:
+    """What `edu up` does about data: seed demo data at ``scale`` when every database is empty,
+    complete a seed that did not reach every database (the same run, so the same rows), serve
+    a complete one (or data no seed made) as it is; True when it seeded. Raises
+    :class:`PartialSeed` when a partial seed cannot be completed without erasing data."""
+    from edu_seed.completion import SeedState, seed_status
     from edu_seed.run import DEFAULT_RANDOM_SEED
 
-    filled = run_coroutine(filled_tables(urls))
-    if filled:
-        typer.echo(f"data present ({len(filled)} non-empty tables): not seeding")
+    status = run_coroutine(seed_status(urls))
+    if status.state in (SeedState.COMPLETE, SeedState.UNRECORDED):
+        typer.echo(f"{status.describe()}: not seeding")
         return False
+    if status.state is SeedState.PARTIAL:
+        raise PartialSeed(
+            f"{status.describe()}, and those hold other data. Nothing was changed. "
+            "`edu seed --reset` seeds all five databases again (erasing their data)."
+        )
+    if status.state is SeedState.REPAIRABLE and status.run is not None:
+        typer.echo(
+            f"{status.describe()} (interrupted?): completing it in "
+            f"{', '.join(status.unreached)} with the same run ..."
+        )
+        run_seed(
+            urls,
+            scale=status.run.scale,
+            random_seed=status.run.random_seed,
+            reset=False,
+            accounts_file=accounts_file,
+            show_progress=sys.stderr.isatty(),
+            run_id=status.run.run_id,
+            only=status.unreached,
+        )
+        return True
     typer.echo(f"empty databases: seeding demo data at scale {scale} ...")
     run_seed(
         urls,

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from edu_seed.completion import SeedRun, record_completion
+
 CHUNK_ROWS = 5_000
 
 
@@ -223,14 +225,20 @@ async def _copy_in(
 
 
 async def load_database(
-    url: str, plans: list[_Plan], progress: Progress, *, superuser: bool
+    url: str,
+    plans: list[_Plan],
+    progress: Progress,
+    *,
+    superuser: bool,
+    run: SeedRun | None = None,
 ) -> list[Loaded]:
     """Load one function's tables in one transaction, the fastest way PostgreSQL offers.
 
     In that transaction: TRUNCATE (the tables are empty already; truncating them here is what
     lets COPY FREEZE skip the later VACUUM and, on a wal_level=minimal server such as `edu db
     up`'s, skip the WAL), drop the secondary indexes, COPY each table (parents first), and
-    build the indexes again in one sorted pass each instead of a million random inserts.
+    build the indexes again in one sorted pass each instead of a million random inserts;
+    then record ``run`` (``edu_seed.completion``), so the data and its record commit together.
     """
     names = [p.table.name for p in plans]
     loaded_tables: list[Loaded] = []
@@ -260,6 +268,8 @@ async def load_database(
             for _, definition in indexes:
                 await conn.execute(definition)
             indexing = time.perf_counter() - started
+            if run is not None:
+                await record_completion(conn, run)
         started = time.perf_counter()
         for name in names:  # statistics for the planner: the first queries get real plans
             await conn.execute(f'ANALYZE "{name}"')
@@ -317,8 +327,10 @@ async def load(
     *,
     reset: bool = False,
     progress: Progress | None = None,
+    run: SeedRun | None = None,
 ) -> LoadReport:
-    """Load every table; the five databases side by side, each in one transaction."""
+    """Load every table; the five databases side by side, each in one transaction that also
+    records ``run``."""
     progress = progress or NoProgress()
     started = time.perf_counter()
     plans, superuser = await prepare(urls, tables, reset=reset)
@@ -327,7 +339,9 @@ async def load(
         by_service.setdefault(plan.table.service, []).append(plan)
     results = await asyncio.gather(
         *(
-            load_database(urls[service], service_plans, progress, superuser=superuser[service])
+            load_database(
+                urls[service], service_plans, progress, superuser=superuser[service], run=run
+            )
             for service, service_plans in by_service.items()
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from edu_seed.accounts import (
     write_accounts_file,
 )
 from edu_seed.aio import run_coroutine
+from edu_seed.completion import SeedRun
 from edu_seed.loader import LoadReport, Progress, load
 from edu_seed.tables import tables
 from edu_seed.world import World
@@ -31,6 +33,7 @@ class SeedResult:
     total_seconds: float
     demo: dict[str, dict[str, Any]]
     accounts_file: Path | None
+    run: SeedRun
 
 
 def password_hash(password: str, rounds: int | None = None) -> str:
@@ -55,13 +58,18 @@ async def seed_async(
     accounts_sample: int = 1000,
     progress: Progress | None = None,
     bcrypt_rounds: int | None = None,
+    run_id: str | None = None,
+    only: Collection[str] | None = None,
 ) -> SeedResult:
+    """Seed the five databases (or ``only`` those, completing run ``run_id`` elsewhere)."""
     started = time.perf_counter()
+    run = SeedRun(run_id, random_seed, scale) if run_id else SeedRun.new(random_seed, scale)
+    targets = {f: url for f, url in urls.items() if only is None or f in only}
     # Refuse early (before building anything) when there is data and no --reset.
     from edu_seed.loader import NotEmpty, filled_tables
 
     if not reset:
-        refused = await filled_tables(urls)
+        refused = await filled_tables(targets)
         if refused:
             raise NotEmpty(
                 "refusing to seed non-empty tables: "
@@ -74,7 +82,8 @@ async def seed_async(
     world = World.build(random_seed, scale, hashed)
     world.catalog()
     phases["build"] = time.perf_counter() - started - sum(phases.values())
-    report = await load(urls, tables(world), reset=reset, progress=progress)
+    chosen = [t for t in tables(world) if t.service in targets]
+    report = await load(targets, chosen, reset=reset, progress=progress, run=run)
     phases["load"] = time.perf_counter() - started - sum(phases.values())
     if accounts_file is not None:
         write_accounts_file(
@@ -90,6 +99,7 @@ async def seed_async(
         total_seconds=time.perf_counter() - started,
         demo=demo_accounts(world, password),
         accounts_file=accounts_file,
+        run=run,
     )
 
 

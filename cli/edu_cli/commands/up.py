@@ -136,7 +136,10 @@ def up(
             + (f"; external: {', '.join(external)}" if external else "")
         )
         if seed:
-            seeding.seed_if_empty(stack.database_urls(), seed_scale, runstate.accounts_file())
+            try:
+                seeding.ensure_seeded(stack.database_urls(), seed_scale, runstate.accounts_file())
+            except seeding.PartialSeed as exc:
+                raise fail(f"refusing to serve a partial seed: {exc}") from exc
         static = frontend.build() if web else None
 
         def ready() -> None:
