@@ -12,7 +12,7 @@ RUN := $(UV) run --frozen
 FRONTEND := frontend
 
 .PHONY: help ensure-uv install install-frontend up down test lint typecheck requirements \
-        check-requirements sam-validate sam-build test-python test-frontend test-e2e \
+        check-requirements sam-validate sam-build test-python test-frontend test-e2e openapi check-openapi \
         bench-host bench-seed bench-load screenshots clean ensure-chromium ensure-prometheus
 
 help: ## List the targets
@@ -48,7 +48,7 @@ ensure-prometheus:
 		else echo "Install Debian's prometheus (sudo apt-get install prometheus) for the Prometheus test." >&2; exit 1; fi; }
 
 # ---------------------------------------------------------------------------------------------
-test: install lint typecheck check-requirements sam-validate test-frontend test-python ## Every check
+test: install lint typecheck check-requirements check-openapi sam-validate test-frontend test-python ## Every check
 
 lint: ## ruff (lint + format check)
 	$(RUN) ruff check .
@@ -65,6 +65,14 @@ requirements: ## Regenerate the requirements.txt files sam build needs, from uv.
 
 check-requirements: ## Fail when a requirements.txt drifted from uv.lock
 	$(RUN) edu requirements --check
+
+openapi: ## Write the five functions' OpenAPI documents and the frontend's types generated from them
+	$(RUN) edu openapi
+	cd $(FRONTEND) && npm run -s openapi:types
+
+check-openapi: ## Fail when the committed OpenAPI documents or generated frontend types drifted from the apps
+	$(RUN) edu openapi --check
+	@if [ -f $(FRONTEND)/package.json ]; then cd $(FRONTEND) && npm run -s openapi:check; fi
 
 sam-validate: ## sam validate --lint
 	$(RUN) sam validate --lint --template template.yaml

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import typer
 
-from edu_cli.commands import admin, database, load, local, migrate, requirements, seed, serve, up
+from edu_cli.commands import (
+    admin,
+    database,
+    load,
+    local,
+    migrate,
+    openapi,
+    requirements,
+    seed,
+    serve,
+    up,
+)
 
 app = typer.Typer(
     name="edu",
@@ -21,6 +32,7 @@ app.command("migrate")(migrate.migrate)
 app.add_typer(admin.app, name="admin")
 app.command("serve")(serve.serve)
 app.command("requirements")(requirements.requirements)
+app.command("openapi")(openapi.openapi)
 app.add_typer(local.app, name="local")
 app.command("load")(load.load)
 app.command("report")(load.report)

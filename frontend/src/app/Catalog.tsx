@@ -7,7 +7,7 @@ import { api } from "@/lib/api";
 import { CATALOG_PAGE_SIZE, CATEGORIES, LEVELS, SORTS } from "@/lib/constants";
 import { pluralize } from "@/lib/format";
 import { useAsync, useDebounced } from "@/lib/hooks";
-import type { CatalogQuery } from "@/lib/types";
+import type { CatalogQuery, CatalogSort, Level } from "@/lib/types";
 
 type FilterKey = "q" | "category" | "level" | "min_price" | "max_price" | "free" | "sort" | "offset";
 
@@ -20,23 +20,32 @@ function toCents(text: string | null): number | undefined {
 interface Filters {
   q: string;
   category: string;
-  level: string;
+  level: Level | "";
   min_price: string;
   max_price: string;
   free: boolean;
-  sort: string;
+  sort: CatalogSort;
   offset: number;
+}
+
+/** A level the API knows, else none (a hand-edited URL must not become a 422). */
+function levelFrom(value: string | null): Level | "" {
+  return LEVELS.find((l) => l.value === value)?.value ?? "";
+}
+
+function sortFrom(value: string | null): CatalogSort {
+  return SORTS.find((s) => s.value === value)?.value ?? "newest";
 }
 
 function fromParams(params: URLSearchParams): Filters {
   return {
     q: params.get("q") ?? "",
     category: params.get("category") ?? "",
-    level: params.get("level") ?? "",
+    level: levelFrom(params.get("level")),
     min_price: params.get("min_price") ?? "",
     max_price: params.get("max_price") ?? "",
     free: params.get("free") === "true",
-    sort: params.get("sort") ?? "newest",
+    sort: sortFrom(params.get("sort")),
     offset: Math.max(0, Number(params.get("offset") ?? 0) || 0),
   };
 }
@@ -156,7 +165,7 @@ export function Catalog() {
         <SelectField
           label="Level"
           value={level}
-          onChange={(e) => update({ level: e.target.value })}
+          onChange={(e) => update({ level: levelFrom(e.target.value) })}
           options={[{ value: "", label: "All levels" }, ...LEVELS]}
         />
         <TextField
@@ -188,7 +197,7 @@ export function Catalog() {
             Free only
           </label>
         </div>
-        <SelectField label="Sort by" value={sort} onChange={(e) => update({ sort: e.target.value })} options={SORTS} />
+        <SelectField label="Sort by" value={sort} onChange={(e) => update({ sort: sortFrom(e.target.value) })} options={SORTS} />
       </section>
 
       <div className="mb-4 flex min-h-8 flex-wrap items-center justify-between gap-2">

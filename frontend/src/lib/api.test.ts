@@ -175,9 +175,10 @@ describe("errors", () => {
     expect(err.fieldErrors()).toEqual({ email: "Not a valid email", password: "Too short" });
   });
 
-  it("tolerates FastAPI's default validation shape and non-JSON bodies", () => {
-    const err = parseError(422, { detail: [{ loc: ["body", "title"], msg: "field required" }] });
-    expect(err.fieldErrors()).toEqual({ title: "field required" });
+  it("names an answer that is not the functions' error shape by its status (a gateway's own body)", () => {
+    const gateway = parseError(404, { message: "Not Found" });
+    expect(gateway.code).toBe("http_404");
+    expect(gateway.message).toBe("Not found.");
     const plain = parseError(503, null);
     expect(plain.message).toMatch(/unavailable/i);
     expect(plain.code).toBe("http_503");

@@ -12,15 +12,29 @@ import type {
   Course,
   CourseDetail,
   CourseInput,
+  CourseUpdate,
   Curriculum,
   Enrollment,
+  EnrollmentInput,
+  ErrorBody,
   Lesson,
-  Module,
+  LessonCompletion,
+  LessonInput,
+  LessonUpdate,
+  LoginInput,
+  ModuleInput,
+  ModuleSummary,
+  ModuleUpdate,
+  NotificationInput,
+  NotificationPage,
   Page,
   Payment,
+  PaymentInput,
   PaymentResult,
   Progress,
+  RegisterInput,
   Review,
+  ReviewInput,
   Tokens,
   User,
 } from "./types";
@@ -92,36 +106,24 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-/** Builds an ApiError from a response body (the contract's shape, tolerating FastAPI's default). */
+function isErrorBody(body: unknown): body is ErrorBody {
+  return isRecord(body) && isRecord(body.error) && typeof body.error.code === "string";
+}
+
+/**
+ * Builds an ApiError from a response body: the functions' one error shape; anything else (a
+ * gateway's own answer, a proxy's HTML page) by its status alone.
+ */
 export function parseError(status: number, body: unknown): ApiError {
   const fallback = STATUS_MESSAGES[status] ?? `Request failed (HTTP ${status}).`;
-  if (isRecord(body) && isRecord(body.error)) {
-    const e = body.error;
-    const details: FieldDetail[] = Array.isArray(e.details)
-      ? e.details.filter(isRecord).map((d) => ({
-          field: typeof d.field === "string" ? d.field : undefined,
-          message: typeof d.message === "string" ? d.message : String(d.message ?? ""),
-        }))
-      : [];
-    return new ApiError(
-      status,
-      typeof e.code === "string" ? e.code : `http_${status}`,
-      typeof e.message === "string" && e.message ? e.message : fallback,
-      details,
-    );
-  }
-  if (isRecord(body) && body.detail !== undefined) {
-    const detail = body.detail;
-    if (typeof detail === "string") return new ApiError(status, `http_${status}`, detail);
-    if (Array.isArray(detail)) {
-      const details = detail.filter(isRecord).map((d) => {
-        const loc = Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body" && p !== "query") : [];
-        return { field: loc.length ? String(loc[loc.length - 1]) : undefined, message: String(d.msg ?? "") };
-      });
-      return new ApiError(status, "validation_error", fallback, details);
-    }
-  }
-  return new ApiError(status, `http_${status}`, fallback);
+  if (!isErrorBody(body)) return new ApiError(status, `http_${status}`, fallback);
+  const { code, message, details } = body.error;
+  return new ApiError(
+    status,
+    code,
+    message || fallback,
+    (details ?? []).map((d) => ({ field: d.field ?? undefined, message: d.message })),
+  );
 }
 
 export interface TokenStore {
@@ -318,23 +320,15 @@ export class ApiClient {
   }
 }
 
-/** Lists are `{items,total,limit,offset}`; tolerate a bare array too. */
-export function asPage<T>(data: Page<T> | T[] | null | undefined): Page<T> {
-  if (Array.isArray(data)) return { items: data, total: data.length, limit: data.length, offset: 0 };
-  if (data && Array.isArray(data.items)) return data;
-  return { items: [], total: 0, limit: 0, offset: 0 };
-}
-
 const enc = encodeURIComponent;
 
-/** The typed endpoints of SPEC §4. */
+/** The typed endpoints of SPEC §4 (shapes from the generated contract, see ./types). */
 export function createApi(client: ApiClient) {
   return {
     client,
     auth: {
-      register: (body: { email: string; password: string; full_name: string; role: "student" | "teacher" }) =>
-        client.post<User>("/auth/register", body, { auth: false }),
-      login: async (body: { email: string; password: string }) => {
+      register: (body: RegisterInput) => client.post<User>("/auth/register", body, { auth: false }),
+      login: async (body: LoginInput) => {
         const tokens = await client.post<Tokens>("/auth/login", body, { auth: false });
         client.setTokens(tokens);
         return tokens;
@@ -345,66 +339,50 @@ export function createApi(client: ApiClient) {
     },
     admin: {
       teachers: (status: "pending" | "verified", limit = 50, offset = 0) =>
-        client.get<Page<User> | User[]>("/admin/teachers", { query: { status, limit, offset } }).then(asPage),
+        client.get<Page<User>>("/admin/teachers", { query: { status, limit, offset } }),
       verify: (userId: string) => client.post<User>(`/admin/teachers/${enc(userId)}/verify`),
     },
     courses: {
-      list: (q: CatalogQuery, signal?: AbortSignal) =>
-        client.get<Page<Course>>("/courses", { query: { ...q }, signal }).then(asPage),
+      list: (q: CatalogQuery, signal?: AbortSignal) => client.get<Page<Course>>("/courses", { query: { ...q }, signal }),
       get: (id: string) => client.get<CourseDetail>(`/courses/${enc(id)}`),
       create: (body: CourseInput) => client.post<Course>("/courses", body),
-      update: (id: string, body: Partial<CourseInput>) => client.patch<Course>(`/courses/${enc(id)}`, body),
+      update: (id: string, body: CourseUpdate) => client.patch<Course>(`/courses/${enc(id)}`, body),
       remove: (id: string) => client.delete(`/courses/${enc(id)}`),
-      mine: () =>
-        client.get<Page<Course> | Course[]>("/teachers/me/courses", { query: { limit: 100 } }).then(asPage),
+      mine: () => client.get<Page<Course>>("/teachers/me/courses", { query: { limit: 100 } }),
       curriculum: (id: string) => client.get<Curriculum>(`/courses/${enc(id)}/curriculum`),
       reviews: (id: string, limit: number, offset: number) =>
-        client.get<Page<Review> | Review[]>(`/courses/${enc(id)}/reviews`, { query: { limit, offset } }).then(asPage),
-      addReview: (id: string, body: { rating: number; comment: string }) =>
-        client.post<Review>(`/courses/${enc(id)}/reviews`, body),
+        client.get<Page<Review>>(`/courses/${enc(id)}/reviews`, { query: { limit, offset } }),
+      addReview: (id: string, body: ReviewInput) => client.post<Review>(`/courses/${enc(id)}/reviews`, body),
       progress: (id: string) => client.get<Progress>(`/courses/${enc(id)}/progress`),
     },
     modules: {
-      create: (courseId: string, body: { title: string; position?: number }) =>
-        client.post<Module>(`/courses/${enc(courseId)}/modules`, body),
-      update: (id: string, body: { title?: string; position?: number }) =>
-        client.patch<Module>(`/modules/${enc(id)}`, body),
+      create: (courseId: string, body: ModuleInput) => client.post<ModuleSummary>(`/courses/${enc(courseId)}/modules`, body),
+      update: (id: string, body: ModuleUpdate) => client.patch<ModuleSummary>(`/modules/${enc(id)}`, body),
       remove: (id: string) => client.delete(`/modules/${enc(id)}`),
     },
     lessons: {
       get: (id: string) => client.get<Lesson>(`/lessons/${enc(id)}`),
-      create: (moduleId: string, body: { title: string; content: string; duration_minutes: number; position?: number }) =>
-        client.post<Lesson>(`/modules/${enc(moduleId)}/lessons`, body),
-      update: (id: string, body: Partial<{ title: string; content: string; duration_minutes: number; position: number }>) =>
-        client.patch<Lesson>(`/lessons/${enc(id)}`, body),
+      create: (moduleId: string, body: LessonInput) => client.post<Lesson>(`/modules/${enc(moduleId)}/lessons`, body),
+      update: (id: string, body: LessonUpdate) => client.patch<Lesson>(`/lessons/${enc(id)}`, body),
       remove: (id: string) => client.delete(`/lessons/${enc(id)}`),
     },
     payments: {
-      create: (body: { offer: string; card_number?: string }, idempotencyKey: string) =>
+      create: (body: PaymentInput, idempotencyKey: string) =>
         client.post<PaymentResult>("/payments", body, { headers: { "Idempotency-Key": idempotencyKey } }),
       mine: (opts: { status?: "succeeded" | "declined"; limit?: number } = {}) =>
-        client
-          .get<Page<Payment> | Payment[]>(
-            `/payments/me?${new URLSearchParams({ limit: String(opts.limit ?? 100), ...(opts.status ? { status: opts.status } : {}) })}`,
-          )
-          .then(asPage),
+        client.get<Page<Payment>>("/payments/me", { query: { limit: opts.limit ?? 100, status: opts.status } }),
     },
     enrollments: {
-      create: (body: { course_id: string; receipt?: string; offer?: string }) =>
-        client.post<Enrollment>("/enrollments", body),
-      mine: (limit = 100, offset = 0) =>
-        client.get<Page<Enrollment> | Enrollment[]>("/enrollments/me", { query: { limit, offset } }).then(asPage),
-      complete: (body: { course_id: string; lesson_id: string }) => client.post<unknown>("/progress", body),
+      create: (body: EnrollmentInput) => client.post<Enrollment>("/enrollments", body),
+      mine: (limit = 100, offset = 0) => client.get<Page<Enrollment>>("/enrollments/me", { query: { limit, offset } }),
+      complete: (body: { course_id: string; lesson_id: string }) => client.post<LessonCompletion>("/progress", body),
     },
     notifications: {
-      create: (body: { type: string; title: string; body: string }) =>
-        client.post<AppNotification>("/notifications", body),
+      create: (body: NotificationInput) => client.post<AppNotification>("/notifications", body),
       mine: (opts: { unread?: boolean; limit?: number; offset?: number } = {}) =>
-        client
-          .get<Page<AppNotification> | AppNotification[]>("/notifications/me", {
-            query: { unread: opts.unread ? "true" : undefined, limit: opts.limit, offset: opts.offset },
-          })
-          .then(asPage),
+        client.get<NotificationPage>("/notifications/me", {
+          query: { unread: opts.unread ? "true" : undefined, limit: opts.limit, offset: opts.offset },
+        }),
       markRead: (id: string) => client.post<AppNotification>(`/notifications/${enc(id)}/read`),
     },
   };

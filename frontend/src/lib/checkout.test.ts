@@ -180,6 +180,18 @@ describe("checkout state machine", () => {
     expect(d.notify).toHaveBeenCalledTimes(2);
   });
 
+  it("a refusal whose message mentions the offer keeps the offer unless its code refuses it", async () => {
+    // Given a payment refused for another reason, worded with "offer" and "expired"
+    const d = deps({ pay: new HttpError(422, "validation_error", "Card expired; the offer still stands.") });
+
+    // When the checkout runs
+    const failed = await runCheckout(paid(), d);
+
+    // Then a retry pays again with the same offer (the code, not the wording, decides)
+    expect(failed.needsFreshOffer).toBe(false);
+    expect(nextAction(checkoutReducer(failed, { type: "RETRY" }))).toEqual({ kind: "pay", offer: "offer-1", idempotencyKey: "key-1" });
+  });
+
   it("a refused offer is refreshed from the course before retrying", async () => {
     const d = deps({ pay: new HttpError(422, "offer_expired", "The offer has expired. Fetch the course again for a new one.") });
     const failed = await runCheckout(paid(), d);

@@ -18,6 +18,7 @@
  */
 
 import { formatPrice } from "./format";
+import type { NotificationInput } from "./types";
 
 export type CheckoutStep = "payment" | "enrollment" | "notification" | "done";
 export type CheckoutStatus = "ready" | "running" | "failed" | "done";
@@ -88,7 +89,7 @@ export type CheckoutEvent =
 export type CheckoutAction =
   | { kind: "pay"; offer: string; idempotencyKey: string }
   | { kind: "enroll"; courseId: string; receipt?: string; offer?: string }
-  | { kind: "notify"; notification: { type: string; title: string; body: string } }
+  | { kind: "notify"; notification: NotificationInput }
   | { kind: "refresh-offer"; courseId: string }
   | { kind: "none" };
 
@@ -97,13 +98,12 @@ export function isDefinitiveRejection(status: number): boolean {
   return status === 400 || status === 402 || status === 422;
 }
 
-function mentionsOffer(code: string, message: string): boolean {
-  return /offer|expired/i.test(code) || /offer|expired/i.test(message);
-}
-
-function mentionsReceipt(code: string, message: string): boolean {
-  return /receipt|expired/i.test(code) || /receipt|expired/i.test(message);
-}
+/** The codes with which payment or enrollment refuse the offer: fetching the course gets a new one. */
+const OFFER_REFUSED = new Set(["invalid_offer", "offer_expired", "offer_course_mismatch"]);
+/** The codes with which enrollment refuses the receipt: replaying the payment (same key) gets a new one. */
+const RECEIPT_REFUSED = new Set(["invalid_receipt", "receipt_expired"]);
+/** Enrollment's answers that mean the caller is enrolled already (the receipt was spent on it). */
+const ENROLLED = new Set(["already_enrolled", "receipt_already_used"]);
 
 export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): CheckoutState {
   switch (event.type) {
@@ -139,7 +139,7 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
       const { status, code, message } = event;
       const error: StepError = { step: state.step, status, code, message };
 
-      if (state.step === "enrollment" && status === 409) {
+      if (state.step === "enrollment" && ENROLLED.has(code)) {
         // Already enrolled: the goal is reached. If an earlier attempt of this checkout may have
         // enrolled (it failed without an answer), its notification is still owed; otherwise the
         // enrollment predates this checkout and was announced then.
@@ -154,20 +154,19 @@ export function checkoutReducer(state: CheckoutState, event: CheckoutEvent): Che
           status: "failed",
           error,
           needsFreshOffer:
-            state.needsFreshOffer || ((status === 400 || status === 422) && mentionsOffer(code, message)),
+            state.needsFreshOffer || OFFER_REFUSED.has(code),
         };
       }
       if (state.step === "enrollment") {
-        if (status === 402 && !state.receipt) {
+        if (code === "payment_required" && !state.receipt) {
           // The course is no longer free: get its current offer and pay (after the person confirms).
           return { ...state, step: "payment", status: "failed", error, needsFreshOffer: true };
         }
-        const refused = status === 400 || status === 403 || status === 422;
-        if (refused && state.receipt && mentionsReceipt(code, message)) {
+        if (state.receipt && RECEIPT_REFUSED.has(code)) {
           // The receipt was refused (expired?): replay the payment with the same key for a new one.
           return { ...state, step: "payment", status: "failed", error, receipt: null };
         }
-        if (refused && !state.receipt && mentionsOffer(code, message)) {
+        if (!state.receipt && OFFER_REFUSED.has(code)) {
           return { ...state, status: "failed", error, needsFreshOffer: true };
         }
         return { ...state, status: "failed", error };
@@ -255,7 +254,7 @@ export function describeFailure(state: CheckoutState): string {
 export interface CheckoutDeps {
   pay(offer: string, idempotencyKey: string): Promise<{ paymentId: string; receipt: string }>;
   enroll(body: { courseId: string; receipt?: string; offer?: string }): Promise<{ enrollmentId: string | null }>;
-  notify(n: { type: string; title: string; body: string }): Promise<void>;
+  notify(n: NotificationInput): Promise<void>;
   refreshOffer(courseId: string): Promise<{ offer: string; priceCents?: number; currency?: string }>;
   /** The student's earlier succeeded payment for the course, with a fresh receipt, if any. */
   findPayment(courseId: string): Promise<{ paymentId: string; receipt: string } | null>;

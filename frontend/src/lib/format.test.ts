@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { safeNext } from "./auth";
 import { formatPrice, parseMoneyToCents, pluralize } from "./format";
 import { decodeJwt } from "./jwt";
-import { completedCount, flatLessons, orderedModules } from "./learning";
+import { flatLessons, orderedModules } from "./learning";
 
 describe("money and text", () => {
   it("formats prices, free when 0", () => {
@@ -65,12 +65,5 @@ describe("curriculum order and progress", () => {
     });
     expect(mods.map((m) => m.id)).toEqual(["m1", "m2"]);
     expect(flatLessons(mods).map((l) => l.id)).toEqual(["l1", "l2"]);
-  });
-
-  it("reads completed_lessons as a count or a list", () => {
-    const base = { id: "e", user_id: "u", course_id: "c", payment_id: null, created_at: "" };
-    expect(completedCount({ ...base, completed_lessons: 3 })).toBe(3);
-    expect(completedCount({ ...base, completed_lessons: ["a", "b"] })).toBe(2);
-    expect(completedCount(base)).toBeUndefined();
   });
 });

@@ -13,12 +13,6 @@ export function flatLessons(modules: Module[]): LessonSummary[] {
   return modules.flatMap((m) => m.lessons);
 }
 
-export function completedCount(e: Enrollment): number | undefined {
-  if (Array.isArray(e.completed_lessons)) return e.completed_lessons.length;
-  if (typeof e.completed_lessons === "number") return e.completed_lessons;
-  return undefined;
-}
-
 /** Finds the caller's enrollment in a course (null when not enrolled). */
 export async function findEnrollment(courseId: string): Promise<Enrollment | null> {
   let offset = 0;

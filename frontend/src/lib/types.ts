@@ -1,8 +1,22 @@
-/** Resource shapes from SPEC §4. Fields marked optional may be absent from some backends. */
+/**
+ * The API's resource shapes, taken from the types generated from the five functions' OpenAPI
+ * documents (src/lib/contract/, `make openapi`). Nothing here is written by hand: when a
+ * function's response changes, the generated types change, and the type check shows every
+ * place in the app that reads the old shape.
+ */
+import type { components as CourseApi, paths as CoursePaths } from "./contract/course";
+import type { components as EnrollmentApi } from "./contract/enrollment";
+import type { components as IdentityApi } from "./contract/identity";
+import type { components as NotificationApi } from "./contract/notification";
+import type { components as PaymentApi } from "./contract/payment";
 
-export type Role = "student" | "teacher" | "admin";
-export type Level = "beginner" | "intermediate" | "advanced";
+type IdentitySchemas = IdentityApi["schemas"];
+type CourseSchemas = CourseApi["schemas"];
+type EnrollmentSchemas = EnrollmentApi["schemas"];
+type PaymentSchemas = PaymentApi["schemas"];
+type NotificationSchemas = NotificationApi["schemas"];
 
+/** Every list: `{items, total, limit, offset}` (SPEC §4). */
 export interface Page<T> {
   items: T[];
   total: number;
@@ -10,144 +24,45 @@ export interface Page<T> {
   offset: number;
 }
 
-export interface Tokens {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-}
+export type Tokens = IdentitySchemas["TokenResponse"];
+export type User = IdentitySchemas["UserResponse"];
+export type Role = User["role"];
+export type RegisterInput = IdentitySchemas["RegisterRequest"];
+export type LoginInput = IdentitySchemas["LoginRequest"];
 
-export interface User {
-  id: string;
-  email: string;
-  full_name: string;
-  role: Role;
-  is_verified: boolean;
-  created_at: string;
-}
+export type Level = CourseSchemas["Level"];
+export type CatalogSort = CourseSchemas["CatalogSort"];
+export type Course = CourseSchemas["CourseResponse"];
+/** `offer` is null while the course is a draft (nothing to buy yet). */
+export type CourseDetail = CourseSchemas["CourseDetailResponse"];
+export type CourseInput = CourseSchemas["CourseCreateRequest"];
+export type CourseUpdate = CourseSchemas["CourseUpdateRequest"];
+export type LessonSummary = CourseSchemas["LessonSummary"];
+export type Lesson = CourseSchemas["LessonResponse"];
+export type LessonInput = CourseSchemas["LessonCreateRequest"];
+export type LessonUpdate = CourseSchemas["LessonUpdateRequest"];
+export type Module = CourseSchemas["CurriculumModule"];
+export type ModuleSummary = CourseSchemas["ModuleResponse"];
+export type ModuleInput = CourseSchemas["ModuleCreateRequest"];
+export type ModuleUpdate = CourseSchemas["ModuleUpdateRequest"];
+export type Curriculum = CourseSchemas["CurriculumResponse"];
+export type Review = CourseSchemas["ReviewResponse"];
+export type ReviewInput = CourseSchemas["ReviewCreateRequest"];
+/** The catalog's query string (`GET /api/courses`). */
+export type CatalogQuery = NonNullable<CoursePaths["/api/courses"]["get"]["parameters"]["query"]>;
 
-export interface Course {
-  id: string;
-  title: string;
-  description: string;
-  category: string;
-  level: Level;
-  price_cents: number;
-  currency: string;
-  teacher_id: string;
-  teacher_name?: string | null;
-  is_published: boolean;
-  rating_avg?: number | null;
-  review_count?: number;
-  module_count?: number;
-  lesson_count?: number;
-  created_at: string;
-}
+export type Enrollment = EnrollmentSchemas["EnrollmentResponse"];
+export type EnrollmentInput = EnrollmentSchemas["EnrollmentCreateRequest"];
+export type Progress = EnrollmentSchemas["CourseProgressResponse"];
+export type LessonCompletion = EnrollmentSchemas["LessonCompletionResponse"];
 
-export interface CourseDetail extends Course {
-  offer: string;
-}
+export type Payment = PaymentSchemas["PaymentListItem"];
+export type PaymentInput = PaymentSchemas["PaymentCreateRequest"];
+export type PaymentResult = PaymentSchemas["PaymentCreatedResponse"];
 
-export interface CourseInput {
-  title: string;
-  description: string;
-  category: string;
-  level: Level;
-  price_cents: number;
-  currency: string;
-  is_published?: boolean;
-}
+export type AppNotification = NotificationSchemas["NotificationResponse"];
+export type NotificationInput = NotificationSchemas["CreateNotificationRequest"];
+export type NotificationPage = NotificationSchemas["NotificationPage"];
 
-export interface LessonSummary {
-  id: string;
-  module_id: string;
-  course_id: string;
-  title: string;
-  duration_minutes: number;
-  position: number;
-}
-
-export interface Lesson extends LessonSummary {
-  content: string;
-}
-
-export interface Module {
-  id: string;
-  course_id: string;
-  title: string;
-  position: number;
-  lessons: LessonSummary[];
-}
-
-export interface Curriculum {
-  course_id: string;
-  modules: Module[];
-}
-
-export interface Review {
-  id: string;
-  course_id: string;
-  student_id: string;
-  student_name?: string | null;
-  rating: number;
-  comment: string;
-  created_at: string;
-}
-
-export interface Payment {
-  id: string;
-  user_id: string;
-  course_id: string;
-  amount_cents: number;
-  currency: string;
-  status: string;
-  created_at: string;
-  /** In the payments list: a freshly signed receipt for a succeeded payment, else null. */
-  receipt?: string | null;
-}
-
-export interface PaymentResult {
-  payment: Payment;
-  receipt: string;
-}
-
-export interface Enrollment {
-  id: string;
-  user_id: string;
-  course_id: string;
-  payment_id: string | null;
-  created_at: string;
-  /** A count in the contract; tolerated as a list of lesson ids too. */
-  completed_lessons?: number | string[];
-  course_title?: string;
-  total_lessons?: number;
-}
-
-export interface Progress {
-  course_id: string;
-  completed_lesson_ids: string[];
-  completed_count: number;
-  total_lessons?: number;
-}
-
-export interface AppNotification {
-  id: string;
-  user_id: string;
-  type: string;
-  title: string;
-  body: string;
-  is_read: boolean;
-  created_at: string;
-}
-
-export interface CatalogQuery {
-  q?: string;
-  category?: string;
-  level?: string;
-  min_price?: number;
-  max_price?: number;
-  free?: boolean;
-  sort?: string;
-  limit?: number;
-  offset?: number;
-}
+/** The error body every function answers with (`{error: {code, message, details}}`). */
+export type ErrorBody = IdentitySchemas["ErrorResponse"];

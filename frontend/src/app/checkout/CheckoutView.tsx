@@ -4,7 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { RequireAuth } from "@/components/RequireAuth";
 import { Alert, Button, ErrorState, LinkButton, Loading, TextField } from "@/components/ui";
-import { api } from "@/lib/api";
+import { api, ApiError } from "@/lib/api";
 import {
   type CheckoutDeps,
   type CheckoutState,
@@ -63,6 +63,11 @@ function Steps({ state, paid }: { state: CheckoutState | null; paid: boolean }) 
   );
 }
 
+/** Course detail carries no offer while the course is a draft: there is nothing to buy. */
+function notForSale(): ApiError {
+  return new ApiError(409, "course_not_for_sale", "This course is not open for enrollment.");
+}
+
 function Checkout({ user, courseId }: { user: User; courseId: string }) {
   const course = useAsync(() => api.courses.get(courseId), [courseId]);
   const [state, setState] = useState<CheckoutState | null>(null);
@@ -109,6 +114,7 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
         },
         refreshOffer: async (cid) => {
           const c = await api.courses.get(cid);
+          if (c.offer === null) throw notForSale();
           return { offer: c.offer, priceCents: c.price_cents, currency: c.currency };
         },
         findPayment: async (cid) => {
@@ -129,6 +135,7 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
 
   const begin = useCallback(
     (c: CourseDetail) => {
+      if (c.offer === null) return;
       const s = startCheckout({
         courseId: c.id,
         courseTitle: c.title,
@@ -185,6 +192,9 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
   if (!loaded) return <Loading />;
 
   const c = course.data;
+  if (!state && c.offer === null) {
+    return <ErrorState error={notForSale()} title="This course is not open for enrollment" />;
+  }
   const priceCents = state?.priceCents ?? c.price_cents;
   const currency = state?.currency ?? c.currency;
   const paid = priceCents > 0;

@@ -97,7 +97,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
     );
   }
 
-  const total = progress.data?.total_lessons ?? lessons.length;
+  const total = lessons.length;
   const doneCount = lessons.filter((l) => completed.has(l.id)).length;
   const isDone = currentId ? completed.has(currentId) : false;
   const allDone = doneCount >= lessons.length;

@@ -5,7 +5,6 @@ import { EmptyState, ErrorState, LinkButton, Loading, PageHeader, ProgressBar } 
 import { api } from "@/lib/api";
 import { formatDate } from "@/lib/format";
 import { useAsync } from "@/lib/hooks";
-import { completedCount } from "@/lib/learning";
 import type { Enrollment } from "@/lib/types";
 
 interface Row {
@@ -16,33 +15,24 @@ interface Row {
   total: number;
 }
 
-/** Fills in what the enrollment list may not carry (title, totals) from the course and progress APIs. */
+/**
+ * The enrollments carry the progress (`completed_lessons`); the courses carry title, teacher and
+ * lesson count. When the course API fails the whole list fails: a card without its course would
+ * show made-up numbers.
+ */
 async function loadRows(): Promise<Row[]> {
   const page = await api.enrollments.mine(100, 0);
-  return Promise.all(
-    page.items.map(async (e) => {
-      let title = e.course_title ?? "";
-      let total = e.total_lessons;
-      let done = completedCount(e);
-      let teacher: string | null | undefined;
-      if (!title || total === undefined) {
-        const c = await api.courses.get(e.course_id).catch(() => null);
-        if (c) {
-          title ||= c.title;
-          total ??= c.lesson_count;
-          teacher = c.teacher_name;
-        }
-      }
-      if (done === undefined || total === undefined) {
-        const p = await api.courses.progress(e.course_id).catch(() => null);
-        if (p) {
-          done ??= p.completed_count ?? p.completed_lesson_ids.length;
-          total ??= p.total_lessons;
-        }
-      }
-      return { enrollment: e, title: title || "Untitled course", teacher, done: done ?? 0, total: total ?? 0 };
-    }),
-  );
+  const courses = await Promise.all(page.items.map((e) => api.courses.get(e.course_id)));
+  return page.items.map((enrollment, i) => {
+    const course = courses[i]!;
+    return {
+      enrollment,
+      title: course.title,
+      teacher: course.teacher_name,
+      done: enrollment.completed_lessons,
+      total: course.lesson_count,
+    };
+  });
 }
 
 function List() {
