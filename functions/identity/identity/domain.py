@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 
 from edu_common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from edu_common.passwords import MAX_PASSWORD_BYTES
 from edu_common.principal import Principal, Role
+from edu_common.tokens import InvalidToken
 
 MIN_PASSWORD_LENGTH = 8
 SELF_REGISTERABLE_ROLES = frozenset({Role.STUDENT, Role.TEACHER})
@@ -41,6 +43,57 @@ class InvalidPassword(ValidationFailed):
 class RoleNotAllowed(ValidationFailed):
     code = "role_not_allowed"
     message = "Only student and teacher accounts can register."
+
+
+class RefreshTokenReused(InvalidToken):
+    code = "refresh_token_reused"
+    message = (
+        "This refresh token was already exchanged, so a copy of it is in other hands: every "
+        "token of this login is revoked. Log in again."
+    )
+
+
+class RefreshTokenRevoked(InvalidToken):
+    code = "refresh_token_revoked"
+    message = "This login was signed out (or a reused token revoked it). Log in again."
+
+
+class Revocation(StrEnum):
+    """Why a refresh family was revoked."""
+
+    LOGOUT = "logout"
+    REUSE = "reuse"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRefreshToken:
+    """What identity recorded of a refresh token it issued."""
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    user_id: uuid.UUID
+    used_at: datetime | None
+    family_revoked_at: datetime | None
+
+
+class Rotation(StrEnum):
+    """What presenting a refresh token leads to."""
+
+    ROTATE = "rotate"  # first use: exchange it for the next token of its family
+    REUSED = "reused"  # used before: a copy exists; revoke the family
+    REVOKED = "revoked"  # its family was signed out or revoked already
+    UNKNOWN = "unknown"  # never issued (or long expired and deleted)
+
+
+def rotation_of(stored: StoredRefreshToken | None, user_id: uuid.UUID) -> Rotation:
+    """The rule of refresh-token rotation with reuse detection (OAuth 2.0 Security BCP)."""
+    if stored is None or stored.user_id != user_id:
+        return Rotation.UNKNOWN
+    if stored.family_revoked_at is not None:
+        return Rotation.REVOKED
+    if stored.used_at is not None:
+        return Rotation.REUSED
+    return Rotation.ROTATE
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from edu_common.deps import AdminUser, CurrentUser, PageParams
 from edu_common.principal import Role
@@ -37,9 +37,22 @@ async def login(body: LoginRequest, service: IdentityServiceDep) -> TokenRespons
     return TokenResponse.of(await service.login(email=body.email, password=body.password))
 
 
-@auth.post("/refresh", summary="Exchange a refresh token for new tokens")
+@auth.post(
+    "/refresh",
+    summary="Exchange a refresh token (once) for new tokens; a reused one revokes its login",
+)
 async def refresh(body: RefreshRequest, service: IdentityServiceDep) -> TokenResponse:
     return TokenResponse.of(await service.refresh(body.refresh_token))
+
+
+@auth.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Sign out: revoke the refresh token's login (every token rotated from it)",
+)
+async def logout(body: RefreshRequest, service: IdentityServiceDep) -> None:
+    await service.logout(body.refresh_token)
 
 
 @users.get("/me", summary="The caller's account")

@@ -1,4 +1,4 @@
-"""Identity's use cases: register, log in, refresh, read oneself, verify teachers."""
+"""Identity's use cases: register, log in, refresh, log out, read oneself, verify teachers."""
 
 from __future__ import annotations
 
@@ -13,19 +13,25 @@ from edu_common.principal import Principal, Role
 from edu_common.settings import Settings
 from edu_common.tokens import (
     InvalidToken,
+    RefreshClaims,
     issue_access_token,
     issue_refresh_token,
     read_refresh_token,
 )
 from identity.domain import (
     InvalidCredentials,
+    RefreshTokenReused,
+    RefreshTokenRevoked,
+    Revocation,
+    Rotation,
     User,
     UserNotFound,
     check_password,
     check_self_registration,
     normalize_email,
+    rotation_of,
 )
-from identity.repository import UserRepository
+from identity.repository import RefreshTokenRepository, UserRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +79,54 @@ class IdentityService:
         matches = await asyncio.to_thread(verify_password, password, password_hash)
         if user is None or not matches:
             raise InvalidCredentials()
-        return self._tokens_for(user)
+        async with self._database.transaction() as conn:
+            tokens = RefreshTokenRepository(conn)
+            await tokens.delete_expired()
+            family = await tokens.start_family(user.id)
+            refresh = await tokens.add(family, user.id, self._settings.refresh_token_ttl_seconds)
+        return self._tokens_for(user, refresh)
 
     async def refresh(self, refresh_token: str) -> TokenPair:
-        user_id = read_refresh_token(refresh_token, self._secret)
-        async with self._database.connection() as conn:
-            # Role and verification are re-read: a teacher verified since is verified now.
-            user = await UserRepository(conn).get(user_id)
-        if user is None:
+        """Exchange ``refresh_token`` (once) for new tokens of the same family; a second
+        exchange of the same token revokes the family (reuse detection)."""
+        presented = read_refresh_token(refresh_token, self._secret)
+        async with self._database.transaction() as conn:
+            tokens = RefreshTokenRepository(conn)
+            rotation = rotation_of(
+                await tokens.get_for_update(presented.token_id), presented.user_id
+            )
+            user: User | None = None
+            following: RefreshClaims | None = None
+            if rotation is Rotation.ROTATE:
+                # Role and verification are re-read: a teacher verified since is verified now.
+                user = await UserRepository(conn).get(presented.user_id)
+                await tokens.mark_used(presented.token_id)
+                if user is not None:
+                    following = await tokens.add(
+                        presented.family_id, user.id, self._settings.refresh_token_ttl_seconds
+                    )
+            elif rotation is Rotation.REUSED:
+                await tokens.revoke_family(presented.family_id, presented.user_id, Revocation.REUSE)
+        # Raised after the commit: the revocation of a reused token's family must stay.
+        match rotation:
+            case Rotation.REUSED:
+                raise RefreshTokenReused()
+            case Rotation.REVOKED:
+                raise RefreshTokenRevoked()
+            case Rotation.UNKNOWN:
+                raise InvalidToken()
+        if user is None or following is None:
             raise InvalidToken("The account behind this token no longer exists.")
-        return self._tokens_for(user)
+        return self._tokens_for(user, following)
+
+    async def logout(self, refresh_token: str) -> None:
+        """Revoke the family of ``refresh_token``: no token of that login refreshes again.
+        Idempotent; access tokens already issued stay valid until they expire (minutes)."""
+        presented = read_refresh_token(refresh_token, self._secret)
+        async with self._database.transaction() as conn:
+            await RefreshTokenRepository(conn).revoke_family(
+                presented.family_id, presented.user_id, Revocation.LOGOUT
+            )
 
     async def me(self, principal: Principal) -> User:
         async with self._database.connection() as conn:
@@ -104,12 +148,12 @@ class IdentityService:
             user.verified()  # the domain refuses anyone but a teacher
             return await users.mark_verified(user_id)
 
-    def _tokens_for(self, user: User) -> TokenPair:
+    def _tokens_for(self, user: User, refresh: RefreshClaims) -> TokenPair:
         ttl = self._settings.access_token_ttl_seconds
         return TokenPair(
             access_token=issue_access_token(user.as_principal(), self._secret, ttl),
             refresh_token=issue_refresh_token(
-                user.id, self._secret, self._settings.refresh_token_ttl_seconds
+                refresh, self._secret, self._settings.refresh_token_ttl_seconds
             ),
             expires_in=ttl,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 import uuid
 
@@ -15,6 +16,7 @@ from edu_common.tokens import (
     InvalidToken,
     Offer,
     Receipt,
+    RefreshClaims,
     issue_access_token,
     issue_offer,
     issue_receipt,
@@ -25,7 +27,7 @@ from edu_common.tokens import (
     read_refresh_token,
 )
 
-SECRET = "unit-test-secret-0123456789abcdef0123456789"
+SECRET = secrets.token_urlsafe(48)  # this run's own
 STUDENT = Principal(uuid.uuid4(), "ann@example.com", "Ann", Role.STUDENT, False)
 
 
@@ -100,13 +102,23 @@ def test_token_without_exp_is_refused() -> None:
         read_access_token(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET)
 
 
-def test_refresh_token_round_trip_keeps_the_user() -> None:
-    refresh = issue_refresh_token(STUDENT.user_id, SECRET, 60)
-    assert read_refresh_token(refresh, SECRET) == STUDENT.user_id
+REFRESH = RefreshClaims(STUDENT.user_id, uuid.uuid4(), uuid.uuid4())
+
+
+def test_refresh_token_round_trip_keeps_the_user_the_token_and_its_family() -> None:
+    refresh = issue_refresh_token(REFRESH, SECRET, 60)
+    assert read_refresh_token(refresh, SECRET) == REFRESH
+
+
+def test_a_refresh_token_without_a_family_is_refused() -> None:
+    claims = {"sub": str(STUDENT.user_id), "jti": str(uuid.uuid4()), "type": "refresh"}
+    token = jwt.encode({**claims, "iat": 1, "exp": 2**33}, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken):
+        read_refresh_token(token, SECRET)
 
 
 def test_refresh_token_is_not_an_access_token() -> None:
-    refresh = issue_refresh_token(STUDENT.user_id, SECRET, 60)
+    refresh = issue_refresh_token(REFRESH, SECRET, 60)
     with pytest.raises(InvalidToken) as error:
         read_access_token(refresh, SECRET)
     assert error.value.code == "wrong_token_type"

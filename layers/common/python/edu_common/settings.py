@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     # In AWS the secret lives in Secrets Manager; it is fetched once per environment.
     jwt_secret_arn: str = ""
     access_token_ttl_seconds: int = Field(default=900, gt=0)
-    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, gt=0)
+    # Rotated on every use (identity), so a lost one is useful for a week at most.
+    refresh_token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     offer_token_ttl_seconds: int = Field(default=30 * 60, gt=0)
     receipt_token_ttl_seconds: int = Field(default=24 * 3600, gt=0)
 

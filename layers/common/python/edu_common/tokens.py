@@ -3,7 +3,8 @@
 Four token types share one secret (SPEC §3):
 
 * ``access``  — who the caller is (``sub``, ``email``, ``name``, ``role``, ``is_verified``);
-* ``refresh`` — lets the client get a new access token; identity re-reads the user then;
+* ``refresh`` — lets the client get a new access token; identity re-reads the user then, and
+  rotates it (each one is exchanged once; see :class:`RefreshClaims`);
 * ``offer``   — course detail's signed price, so payment never trusts a client-made price;
 * ``receipt`` — payment's proof of a charge, so enrollment never trusts a client-made payment.
 """
@@ -49,6 +50,19 @@ class Offer:
 
 
 @dataclass(frozen=True, slots=True)
+class RefreshClaims:
+    """Who a refresh token is for, which token it is and the family (login) it rotates in.
+
+    Identity records each token it issues; exchanging one marks it used and issues the next
+    of the same family, so a token presented twice means a copy is in someone else's hands.
+    """
+
+    user_id: uuid.UUID
+    token_id: uuid.UUID
+    family_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """Proof that ``user_id`` paid ``amount_cents`` for ``course_id``, signed by payment."""
 
@@ -66,11 +80,11 @@ def _now() -> datetime:
 def encode(claims: dict[str, Any], token_type: TokenType, ttl_seconds: int, secret: str) -> str:
     issued_at = _now()
     payload = {
+        "jti": uuid.uuid4().hex,  # unless ``claims`` names the token (a refresh token does)
         **claims,
         "type": token_type.value,
         "iat": issued_at,
         "exp": issued_at + timedelta(seconds=ttl_seconds),
-        "jti": uuid.uuid4().hex,
     }
     return jwt.encode(payload, secret, algorithm=ALGORITHM)
 
@@ -133,8 +147,13 @@ def issue_access_token(principal: Principal, secret: str, ttl_seconds: int) -> s
     return encode(claims, TokenType.ACCESS, ttl_seconds, secret)
 
 
-def issue_refresh_token(user_id: uuid.UUID, secret: str, ttl_seconds: int) -> str:
-    return encode({"sub": str(user_id)}, TokenType.REFRESH, ttl_seconds, secret)
+def issue_refresh_token(refresh: RefreshClaims, secret: str, ttl_seconds: int) -> str:
+    claims = {
+        "sub": str(refresh.user_id),
+        "jti": str(refresh.token_id),
+        "fam": str(refresh.family_id),
+    }
+    return encode(claims, TokenType.REFRESH, ttl_seconds, secret)
 
 
 def read_access_token(token: str, secret: str) -> Principal:
@@ -155,8 +174,13 @@ def read_access_token(token: str, secret: str) -> Principal:
     )
 
 
-def read_refresh_token(token: str, secret: str) -> uuid.UUID:
-    return _uuid_claim(decode(token, TokenType.REFRESH, secret), "sub")
+def read_refresh_token(token: str, secret: str) -> RefreshClaims:
+    claims = decode(token, TokenType.REFRESH, secret)
+    return RefreshClaims(
+        user_id=_uuid_claim(claims, "sub"),
+        token_id=_uuid_claim(claims, "jti"),
+        family_id=_uuid_claim(claims, "fam"),
+    )
 
 
 # --- offer and receipt ----------------------------------------------------------------------
