@@ -17,7 +17,14 @@ from typing import Any
 from edu_platform import DEFAULT_TEMPLATE
 from edu_platform.ports import free_port
 
-__all__ = ["DEFAULT_LOCAL_URL", "LocalHost", "host_architecture", "host_functions", "wait_idle"]
+__all__ = [
+    "DEFAULT_LOCAL_URL",
+    "LocalHost",
+    "UvicornServer",
+    "host_architecture",
+    "host_functions",
+    "wait_idle",
+]
 
 DEFAULT_LOCAL_URL = "http://127.0.0.1:3000"
 
@@ -64,6 +71,8 @@ class LocalHost:
     """The local host in a child process on a free port, with ``parameters`` as its
     template parameter overrides and its own invocation log in ``out``; stopped with SIGTERM."""
 
+    what = "the local host"
+
     def __init__(
         self,
         out: Path,
@@ -101,6 +110,9 @@ class LocalHost:
             command += ["--parameter-overrides", f"{key}={shlex.quote(value)}"]
         return command
 
+    def _ready(self) -> bool:
+        return host_functions(self.url) is not None
+
     def start(self) -> LocalHost:
         self.out.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
@@ -111,12 +123,12 @@ class LocalHost:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 tail = self.log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"the local host exited ({self.process.returncode}):\n{tail}")
-            if host_functions(self.url) is not None:
+                raise RuntimeError(f"{self.what} exited ({self.process.returncode}):\n{tail}")
+            if self._ready():
                 return self
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"the local host did not answer on {self.url} in time")
+        raise RuntimeError(f"{self.what} did not answer on {self.url} in time")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -133,3 +145,30 @@ class LocalHost:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class UvicornServer(LocalHost):
+    """``edu serve --uvicorn`` in a child process on a free port: the five apps as plain
+    ASGI services (the seed's shape), with the same template parameters a host would get;
+    no execution environments, no ``/_host/``. Ready once it answers any HTTP request."""
+
+    what = "uvicorn (edu serve --uvicorn)"
+
+    def command(self) -> list[str]:
+        command = [
+            sys.executable, "-m", "edu_cli.main", "serve", "--uvicorn",
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+        ]  # fmt: skip
+        for key, value in sorted(self.parameters.items()):
+            command += ["--parameter-overrides", f"{key}={shlex.quote(value)}"]
+        return command
+
+    def _ready(self) -> bool:
+        import requests
+
+        try:
+            requests.get(self.url + "/", timeout=2.0)
+        except requests.RequestException:
+            return False
+        return True

@@ -9,7 +9,11 @@ from pathlib import Path
 
 from edu_platform import DEFAULT_TEMPLATE
 
-__all__ = ["Echo", "LoadOptions", "Prepare", "parse_run_time"]
+__all__ = ["SHAPES", "Echo", "LoadOptions", "Prepare", "parse_run_time"]
+
+# What serves the API in a run the runner starts: the local Lambda host (the serverless
+# shape) or the five apps under plain uvicorn (the seed's shape, ``edu serve --uvicorn``).
+SHAPES = ("lambda", "uvicorn")
 
 Echo = Callable[[str], None]
 # Called with a host's template parameters before the runner starts that host, e.g. to bring
@@ -43,6 +47,7 @@ class LoadOptions:
     progress: bool = True
     title: str | None = None
     cold_period: float | None = None  # the cold shape's calm+burst cycle (default scenarios.py)
+    shape: str = "lambda"  # one of SHAPES, for a target the runner starts
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([hms]?)")

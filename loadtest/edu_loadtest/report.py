@@ -339,6 +339,18 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+# The run's own figures compared first: throughput, what every request waited, errors.
+RUN_TOTALS = (
+    "requests",
+    "failures",
+    "rps",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "search_p99_ms",
+    "search_p95_ms",
+)
+
 COMPARED_METRICS: tuple[tuple[str, str], ...] = (
     ("invocations", "invocations"),
     ("cold_starts", "cold starts"),
@@ -372,7 +384,7 @@ def render_comparison(key: str, runs: Sequence[tuple[str, Report]]) -> str:
     out += _info_lines(runs[0][1].info)
     out += ["", "## Run totals", "", "| metric | " + " | ".join(labels) + f" | {ratio_label} |"]
     out.append("|---|" + "---|" * (len(labels) + 1))
-    for metric in ("requests", "failures", "rps", "search_p99_ms", "search_p95_ms"):
+    for metric in RUN_TOTALS:
         values = [report.info.get(metric) for _, report in runs]
         out.append(
             f"| {metric} | "

@@ -31,6 +31,10 @@ class RunInfo:
     # None when this run did not start the host (one already running, or a deployed API).
     parameters: Mapping[str, str] | None = None
     sampler_warnings: tuple[str, ...] = field(default_factory=tuple)
+    # Client-side latency of every answered request (what a user waited), any function.
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
 
     def facts(self) -> dict[str, Any]:
         """The run's facts under the labels report.md and report.json show."""
@@ -44,6 +48,9 @@ class RunInfo:
             "requests": self.requests,
             "failures": self.failures,
             "rps": self.rps,
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "p99_ms": self.p99_ms,
             "search_p95_ms": self.search_p95_ms,
             "search_p99_ms": self.search_p99_ms,
             "locust exit code": self.locust_exit_code,

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from edu_loadtest.host import LocalHost, host_architecture, host_functions, wait_idle
+from edu_loadtest.host import (
+    LocalHost,
+    UvicornServer,
+    host_architecture,
+    host_functions,
+    wait_idle,
+)
 from edu_loadtest.locust_process import LocustProcess
-from edu_loadtest.options import Echo, LoadOptions, parse_run_time
+from edu_loadtest.options import SHAPES, Echo, LoadOptions, parse_run_time
 from edu_loadtest.report import Report, build_report, percentile, render_comparison, render_markdown
 from edu_loadtest.run_info import RunInfo
 from edu_loadtest.samples import (
@@ -30,7 +36,15 @@ from edu_loadtest.samples import (
 from edu_loadtest.scenarios import user_classes
 from edu_platform import Parameter, ParameterError, Registry, load_registry
 
-__all__ = ["Comparison", "default_out_dir", "parse_compare", "run_compare", "run_load"]
+__all__ = [
+    "RUN_KEYS",
+    "Comparison",
+    "RunKey",
+    "default_out_dir",
+    "parse_compare",
+    "run_compare",
+    "run_load",
+]
 
 
 def default_out_dir(scenario: str) -> Path:
@@ -43,14 +57,18 @@ def _target(
     opts: LoadOptions, out: Path, echo: Echo
 ) -> Iterator[tuple[str, Mapping[str, str] | None]]:
     """The URL to load and the parameters its host runs with (None when not known): the
-    ``--host`` given, else a local host started here with ``opts.parameters``."""
+    ``--host`` given, else a local host (or, for the uvicorn shape, ``edu serve --uvicorn``)
+    started here with ``opts.parameters``."""
     if opts.host:
         yield opts.host.rstrip("/"), opts.host_parameters
         return
+    if opts.shape not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)}, not {opts.shape!r}")
     if opts.prepare is not None:
         opts.prepare(opts.parameters)
-    host = LocalHost(out, opts.parameters, opts.template, opts.max_environments)
-    echo(f"starting the local host on {host.url} (log: {host.log_path})")
+    server_class = UvicornServer if opts.shape == "uvicorn" else LocalHost
+    host = server_class(out, opts.parameters, opts.template, opts.max_environments)
+    echo(f"starting {host.what} on {host.url} (log: {host.log_path})")
     with host:
         yield host.url, opts.parameters
 
@@ -88,7 +106,8 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
             logged = functions.get("host", {}).get("invocation_log")
             invocation_log = Path(logged) if logged else None
         offset = invocation_log.stat().st_size if invocation_log and invocation_log.exists() else 0
-        databases = dict(opts.databases) if local else None
+        # the databases are ours to sample when the target runs here (host or uvicorn)
+        databases = dict(opts.databases) if local or opts.host is None else None
         started = time.time()
         locust = LocustProcess(opts, url, out)
         with Sampler(databases, url if local else None, opts.sample_interval, registry) as sampler:
@@ -112,6 +131,7 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
         samples = samples_from_requests(requests, registry)
         source = "Locust's requests (client-side latency; X-Function-Name / X-Cold-Start headers)"
     search = _search_latencies(requests)
+    answered = [float(r["response_time_ms"]) for r in requests if r.get("status")]
     run = RunInfo(
         target=url,
         scenario=opts.scenario,
@@ -123,6 +143,9 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
         requests=len(requests),
         failures=sum(1 for r in requests if not r.get("ok")),
         rps=round(len(requests) / max(finished - started, 1e-9), 1),
+        p50_ms=_rounded(percentile(answered, 50)),
+        p95_ms=_rounded(percentile(answered, 95)),
+        p99_ms=_rounded(percentile(answered, 99)),
         search_p95_ms=_rounded(percentile(search, 95)),
         search_p99_ms=_rounded(percentile(search, 99)),
         locust_exit_code=exit_code,
@@ -152,25 +175,64 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """``--compare KEY=v1,v2``: one template parameter and the values to run it with."""
+class RunKey:
+    """A ``--compare`` key that is no template parameter but a way to run: its values, and
+    how a value changes the run's options."""
 
-    parameter: Parameter
+    name: str
     values: tuple[str, ...]
+    apply: Callable[[LoadOptions, str], LoadOptions]
+
+
+# Compare keys besides the template's parameters (matched case-insensitively).
+RUN_KEYS: dict[str, RunKey] = {
+    "shape": RunKey("Shape", SHAPES, lambda opts, value: replace(opts, shape=value)),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``--compare KEY=v1,v2``: a template parameter (or a :data:`RUN_KEYS` key) and the
+    values to run it with."""
+
+    parameter: Parameter | None
+    values: tuple[str, ...]
+    run_key: RunKey | None = None
 
     @property
     def label(self) -> str:
-        """How the runs are labelled: the parameter's shell name (``SEARCH_INDEX``)."""
+        """How the runs are labelled: the parameter's shell name (``SEARCH_INDEX``), or the
+        run key's name (``Shape``)."""
+        if self.run_key is not None:
+            return self.run_key.name
+        assert self.parameter is not None
         return self.parameter.shell_name or self.parameter.name
+
+    def options(self, opts: LoadOptions, value: str) -> LoadOptions:
+        """``opts`` for the run with ``value``."""
+        if self.run_key is not None:
+            return self.run_key.apply(opts, value)
+        assert self.parameter is not None
+        return replace(opts, parameters={**opts.parameters, self.parameter.name: value})
 
 
 def parse_compare(text: str, registry: Registry) -> Comparison:
-    """``SEARCH_INDEX=none,trgm`` (a shell name or a parameter name, any case): refused
-    unless the template has that parameter and allows every value."""
+    """``SEARCH_INDEX=none,trgm`` (a shell name or a parameter name, any case) or
+    ``Shape=lambda,uvicorn``: refused unless the template has that parameter (or it is a run
+    key) and allows every value."""
     key, sep, raw_values = text.partition("=")
     values = tuple(v.strip() for v in raw_values.split(",") if v.strip())
     if not sep or len(values) < 2:
         raise ValueError(f"--compare wants KEY=v1,v2 (at least two values), not {text!r}")
+    run_key = RUN_KEYS.get(key.strip().lower())
+    if run_key is not None:
+        refused = [v for v in values if v not in run_key.values]
+        if refused:
+            raise ValueError(
+                f"--compare: {run_key.name} takes {', '.join(run_key.values)}, "
+                f"not {', '.join(refused)}"
+            )
+        return Comparison(None, values, run_key)
     try:
         parameter = registry.parameter(key)
         for value in values:
@@ -185,17 +247,16 @@ def run_compare(
 ) -> tuple[Path, list[tuple[str, Report]]]:
     """The scenario once per value, each against a fresh local host with that value."""
     comparison = parse_compare(compare, load_registry(opts.template))
-    label, name = comparison.label, comparison.parameter.name
+    label = comparison.label
     out = opts.out or default_out_dir(f"{opts.scenario}-{label}")
     out.mkdir(parents=True, exist_ok=True)
     runs: list[tuple[str, Report]] = []
     for value in comparison.values:
-        echo(f"--- {label}={value} ({name}={value}) ---")
+        echo(f"--- {label}={value} ---")
         run_opts = replace(
-            opts,
+            comparison.options(opts, value),
             host=None,
             out=out / f"{label}={value}",
-            parameters={**opts.parameters, name: value},
             title=f"Load test: {opts.scenario}, {opts.users} users, {opts.run_time}, "
             f"{label}={value}",
         )

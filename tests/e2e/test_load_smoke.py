@@ -135,3 +135,48 @@ def test_the_cold_scenario_forces_cold_starts_under_load(runs) -> None:  # type:
     cold = reports["cold"]
 
     assert sum(row.cold_starts for row in cold.rows) >= 2
+
+
+@pytest.fixture(scope="module")
+def shape_comparison(  # type: ignore[no-untyped-def]
+    accounts_file: Path, databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+):
+    """``edu load --compare Shape=lambda,uvicorn``: the search scenario through a local host
+    the runner starts, then through ``edu serve --uvicorn``, with the same parameters."""
+    from edu_loadtest.options import LoadOptions
+    from edu_loadtest.runner import run_compare
+
+    out = tmp_path_factory.mktemp("shape")
+    return run_compare(
+        LoadOptions(
+            users=2,
+            spawn_rate=2,
+            run_time="6s",
+            scenario="search",
+            parameters=template_parameters(databases),
+            databases=databases,
+            out=out,
+            accounts=accounts_file,
+            max_environments=8,
+            progress=False,
+        ),
+        "Shape=lambda,uvicorn",
+        echo=lambda _line: None,
+    )
+
+
+def test_compare_shape_loads_the_host_then_plain_uvicorn_side_by_side(shape_comparison) -> None:  # type: ignore[no-untyped-def]
+    out, runs = shape_comparison
+    (lambda_label, on_lambda), (uvicorn_label, on_uvicorn) = runs
+    text = (out / "report.md").read_text()
+    # Both shapes served the scenario without a failure
+    assert (lambda_label, uvicorn_label) == ("lambda", "uvicorn")
+    for report in (on_lambda, on_uvicorn):
+        assert report.info["requests"] > 0
+        assert report.info["failures"] == 0
+    # The serverless run was metered by the host; the uvicorn run had no host to ask
+    assert "invocation log" in on_lambda.source
+    assert "Locust's requests" in on_uvicorn.source
+    # And the report puts throughput and latency side by side with their ratio
+    assert "# Comparison: Shape = lambda, uvicorn" in text
+    assert "| rps | " in text and "| p95_ms | " in text

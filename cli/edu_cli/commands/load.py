@@ -42,7 +42,8 @@ def load(
         typer.Option(
             "--compare",
             help="KEY=v1,v2: run once per value on a fresh local host with that switch "
-            "(SEARCH_INDEX=none,trgm | DB_POOL_SIZE=5,1 | CACHE=none,redis).",
+            "(SEARCH_INDEX=none,trgm | DB_POOL_SIZE=5,1 | CACHE=none,redis), or once per "
+            "shape (Shape=lambda,uvicorn: the local host, then edu serve --uvicorn).",
         ),
     ] = None,
     accounts: Annotated[

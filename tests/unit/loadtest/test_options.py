@@ -49,7 +49,8 @@ def test_compare_switches_map_to_template_parameters(
     [
         ("SEARCH_INDEX=trgm", "at least two values"),
         ("SEARCH_INDEX", "at least two values"),
-        ("Shape=a,b", "unknown parameter 'Shape'; the template's parameters: "),
+        ("Shape=lambda,docker", "Shape takes lambda, uvicorn, not docker"),
+        ("Shapes=lambda,uvicorn", "unknown parameter 'Shapes'; the template's parameters: "),
         ("SEARCH_INDEX=none,fast", "'fast' is not one of"),
         ("DB_POOL_SIZE=5,many", "'many' is not a Number"),
     ],
@@ -58,6 +59,18 @@ def test_bad_comparisons_are_refused(text: str, message: str) -> None:
     with pytest.raises(ValueError, match="--compare") as refused:
         parse_compare(text, REGISTRY)
     assert message in str(refused.value)
+
+
+@pytest.mark.parametrize("text", ["Shape=lambda,uvicorn", "shape=lambda, uvicorn"])
+def test_compare_shape_runs_the_same_parameters_once_per_shape(text: str) -> None:
+    # Given a comparison of shapes, When each run's options are made
+    comparison = parse_compare(text, REGISTRY)
+    base = LoadOptions(parameters={"SearchIndex": "trgm"})
+    runs = [comparison.options(base, value) for value in comparison.values]
+    # Then the runs differ in their shape only
+    assert (comparison.label, comparison.values) == ("Shape", ("lambda", "uvicorn"))
+    assert [run.shape for run in runs] == ["lambda", "uvicorn"]
+    assert [run.parameters for run in runs] == [{"SearchIndex": "trgm"}] * 2
 
 
 def test_the_weights_favour_students_and_searchers() -> None:
