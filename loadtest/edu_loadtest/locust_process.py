@@ -1,5 +1,10 @@
-"""Locust in a child process: headless, with the scenario's users, its CSV and HTML, and the
-request log the report is built from; a progress line while it runs."""
+"""Locust in child processes: headless, with the scenario's users, its CSV and HTML, and the
+request logs the report is built from; a progress line while it runs.
+
+One process by default; with ``workers`` Locust's own distributed mode: a master (which runs
+no users: it spreads them and gathers the statistics) and N worker processes, each writing
+its own request log, so the load generator is not limited to one core.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from edu_loadtest.options import Echo, LoadOptions, parse_run_time
 from edu_loadtest.scenarios import user_classes
+from edu_platform.ports import free_port
 
 __all__ = ["LOCUSTFILE", "LocustProcess", "RequestCounter"]
 
@@ -46,13 +52,37 @@ class LocustProcess:
     opts: LoadOptions
     url: str
     out: Path
+    master_port: int = field(default_factory=free_port)
 
     @property
     def request_log(self) -> Path:
+        """The one process's request log (a distributed run's master writes none)."""
         return self.out / "requests.jsonl"
+
+    @property
+    def request_logs(self) -> list[Path]:
+        """Every request log of the run: the one process's, or one per local worker."""
+        if not self.opts.workers:
+            return [self.request_log]
+        return [self.out / f"requests.worker-{i}.jsonl" for i in range(self.opts.workers)]
+
+    @property
+    def port(self) -> int:
+        return self.opts.master_port or self.master_port
 
     def command(self) -> list[str]:
         opts = self.opts
+        distributed = (
+            [
+                "--master",
+                "--expect-workers", str(opts.worker_count),
+                "--expect-workers-max-wait", "120",
+                "--master-bind-host", opts.master_bind_host,
+                "--master-bind-port", str(self.port),
+            ]
+            if opts.distributed
+            else []
+        )  # fmt: skip
         return [
             sys.executable, "-m", "locust",
             "-f", str(LOCUSTFILE),
@@ -66,8 +96,28 @@ class LocustProcess:
             "--only-summary",
             "--stop-timeout", "5",
             "--loglevel", "WARNING",
+            *distributed,
             *user_classes(opts.scenario),
         ]  # fmt: skip
+
+    def worker_command(self) -> list[str]:
+        """A local worker: it connects to the master, which tells it what to run."""
+        return [
+            sys.executable, "-m", "locust",
+            "-f", str(LOCUSTFILE),
+            "--worker",
+            "--master-host", "127.0.0.1",
+            "--master-port", str(self.port),
+            "--loglevel", "WARNING",
+        ]  # fmt: skip
+
+    def worker_environment(self, index: int) -> dict[str, str]:
+        return {
+            **self.environment(),
+            "EDU_LOADTEST_REQUEST_LOG": str(self.request_logs[index]),
+            "EDU_LOADTEST_WORKER_INDEX": str(index),
+            "EDU_LOADTEST_WORKERS": str(self.opts.worker_count),
+        }
 
     def environment(self) -> dict[str, str]:
         """What the locustfile reads (see its docstring)."""
@@ -90,14 +140,27 @@ class LocustProcess:
         """Run Locust to its end; Locust's exit code. Every few seconds (in place on a
         terminal) a progress line: elapsed time, requests so far, and ``status()``."""
         opts = self.opts
-        self.request_log.unlink(missing_ok=True)
+        for path in {self.request_log, *self.request_logs}:
+            path.unlink(missing_ok=True)
         total = parse_run_time(opts.run_time)
-        counter = RequestCounter(self.request_log)
+        counters = [RequestCounter(path) for path in self.request_logs]
         tty = sys.stdout.isatty()
         with (self.out / "locust.log").open("wb") as log:
+            environment = self.environment()
+            if opts.workers:
+                environment.pop("EDU_LOADTEST_REQUEST_LOG")  # the master runs no users
             process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, env=self.environment()
+                self.command(), stdout=log, stderr=subprocess.STDOUT, env=environment
             )
+            workers = [
+                subprocess.Popen(
+                    self.worker_command(),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=self.worker_environment(index),
+                )
+                for index in range(opts.workers)
+            ]
             started = time.monotonic()
             last_print = 0.0
             while process.poll() is None:
@@ -106,14 +169,25 @@ class LocustProcess:
                 if not opts.progress or (not tty and elapsed - last_print < 5):
                     continue
                 last_print = elapsed
-                counter.update()
+                requests = failures = cold = 0
+                for counter in counters:
+                    counter.update()
+                    requests += counter.requests
+                    failures += counter.failures
+                    cold += counter.cold
                 line = (
                     f"[{min(elapsed, total):5.0f}s/{total:.0f}s] {opts.scenario} "
-                    f"users {opts.users}  requests {counter.requests:,} "
-                    f"({counter.requests / max(elapsed, 1e-9):.1f}/s)"
-                    f"  failures {counter.failures:,}  cold {counter.cold:,}  {status()}"
+                    f"users {opts.users}  requests {requests:,} "
+                    f"({requests / max(elapsed, 1e-9):.1f}/s)"
+                    f"  failures {failures:,}  cold {cold:,}  {status()}"
                 )
                 echo(("\r" + line) if tty else line)
             if tty and opts.progress:
                 echo("")
+            for worker in workers:  # the master told them to quit when it stopped
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait(timeout=5)
         return process.returncode

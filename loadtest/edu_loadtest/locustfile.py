@@ -10,7 +10,10 @@ Environment:
 * ``EDU_LOADTEST_REQUEST_LOG`` — JSON-lines file, one line per request (the report's input);
 * ``EDU_LOADTEST_RESET_EVERY`` — seconds between ``POST /_host/reset`` (0: never; local host);
 * ``EDU_LOADTEST_USERS`` / ``EDU_LOADTEST_RUN_TIME`` — the cold-start shape's peak and length;
-* ``EDU_LOADTEST_COLD_PERIOD`` — seconds per calm+burst cycle of the shape (scenarios.py).
+* ``EDU_LOADTEST_COLD_PERIOD`` — seconds per calm+burst cycle of the shape (scenarios.py);
+* ``EDU_LOADTEST_WORKER_INDEX`` / ``EDU_LOADTEST_WORKERS`` — this worker's number and how many
+  run (Locust's distributed mode): each worker starts its round of accounts at its own share
+  of the pool, so two workers' users are different people.
 
 Every request is named by its route and tagged ``[cold]`` or ``[warm]`` from the
 ``X-Cold-Start`` header, so Locust's statistics keep cold and warm invocations apart.
@@ -30,6 +33,7 @@ from urllib.parse import urlencode
 
 import gevent
 from locust import FastHttpUser, LoadTestShape, between, events, task
+from locust.runners import WorkerRunner
 
 from edu_loadtest.accounts import Account, SeedData, load_seed_data
 from edu_loadtest.routes import is_cold, route_name, tagged_name
@@ -38,6 +42,8 @@ from edu_loadtest.scenarios import COLD_SHAPE, user_classes
 SCENARIO = os.environ.get("EDU_LOADTEST_SCENARIO", "mixed")
 WEIGHTS = user_classes(SCENARIO)
 RESET_EVERY = float(os.environ.get("EDU_LOADTEST_RESET_EVERY", "0") or 0)
+WORKER_INDEX = int(os.environ.get("EDU_LOADTEST_WORKER_INDEX", "0") or 0)
+WORKERS = max(1, int(os.environ.get("EDU_LOADTEST_WORKERS", "1") or 1))
 LEVELS = ("beginner", "intermediate", "advanced")
 SORTS = ("newest", "rating", "price_asc", "price_desc", "popular")
 PAGE = 20
@@ -58,7 +64,7 @@ def next_account(pool: list[Account], kind: str) -> Account:
     """Accounts handed out round-robin, so concurrent users are different people."""
     if not pool:
         raise RuntimeError(f"the seed's accounts file lists no {kind} accounts")
-    counter = _counters.setdefault(kind, itertools.count())
+    counter = _counters.setdefault(kind, itertools.count(WORKER_INDEX * len(pool) // WORKERS))
     return pool[next(counter) % len(pool)]
 
 
@@ -108,6 +114,9 @@ def post_reset(host: str) -> None:
 
 @events.test_start.add_listener  # type: ignore[untyped-decorator]
 def _periodic_reset(environment: Any, **_: Any) -> None:
+    # test_start fires on every node: in distributed mode only the master resets
+    if isinstance(environment.runner, WorkerRunner):
+        return
     if RESET_EVERY <= 0 or SCENARIO == "cold" or not environment.host:
         return
 

@@ -48,6 +48,22 @@ class LoadOptions:
     title: str | None = None
     cold_period: float | None = None  # the cold shape's calm+burst cycle (default scenarios.py)
     shape: str = "lambda"  # one of SHAPES, for a target the runner starts
+    # Locust's distributed mode: a master and this many local worker processes (0: one
+    # process, no master); the master waits for ``expect_workers`` (default: ``workers``), so
+    # workers on other machines can join it at ``master_bind_host``:``master_port``.
+    workers: int = 0
+    expect_workers: int | None = None
+    master_bind_host: str = "127.0.0.1"
+    master_port: int | None = None  # default: a free port
+
+    @property
+    def distributed(self) -> bool:
+        return self.workers > 0 or bool(self.expect_workers)
+
+    @property
+    def worker_count(self) -> int:
+        """How many workers the run waits for (0 when not distributed)."""
+        return max(self.workers, self.expect_workers or 0)
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([hms]?)")

@@ -35,6 +35,18 @@ class RunInfo:
     p50_ms: float | None = None
     p95_ms: float | None = None
     p99_ms: float | None = None
+    # Locust's distributed mode: workers the master waited for (0: one process, no master),
+    # and how many of them ran on this machine.
+    workers: int = 0
+    local_workers: int = 0
+
+    @property
+    def load_generator(self) -> str:
+        if not self.workers:
+            return "one Locust process"
+        remote = self.workers - self.local_workers
+        where = f"{self.local_workers} on this machine" + (f", {remote} joined" if remote else "")
+        return f"Locust master + {self.workers} worker(s) ({where})"
 
     def facts(self) -> dict[str, Any]:
         """The run's facts under the labels report.md and report.json show."""
@@ -53,6 +65,7 @@ class RunInfo:
             "p99_ms": self.p99_ms,
             "search_p95_ms": self.search_p95_ms,
             "search_p99_ms": self.search_p99_ms,
+            "load generator": self.load_generator,
             "locust exit code": self.locust_exit_code,
             "folder": self.folder,
         }

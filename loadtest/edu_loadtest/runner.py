@@ -122,7 +122,8 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
             if local:
                 wait_idle(url)
         time.sleep(1.0)  # the host appends its invocation log from a background thread
-    requests = read_request_log(locust.request_log)
+    requests = [r for path in locust.request_logs for r in read_request_log(path)]
+    requests.sort(key=lambda r: float(r.get("ts") or 0.0))
     if local and invocation_log is not None:
         records = read_invocation_log(invocation_log, offset, since=started - 1.0)
         samples = samples_from_invocations(records, registry)
@@ -152,6 +153,8 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
         folder=out.name,
         parameters=None if parameters is None else registry.shown_values(parameters),
         sampler_warnings=tuple(sorted(set(sampler.errors))[:5]),
+        workers=opts.worker_count,
+        local_workers=opts.workers,
     )
     report = build_report(
         opts.title or f"Load test: {opts.scenario}, {opts.users} users, {opts.run_time}",

@@ -180,3 +180,35 @@ def test_compare_shape_loads_the_host_then_plain_uvicorn_side_by_side(shape_comp
     # And the report puts throughput and latency side by side with their ratio
     assert "# Comparison: Shape = lambda, uvicorn" in text
     assert "| rps | " in text and "| p95_ms | " in text
+
+
+def test_workers_share_the_load_and_the_report_counts_them(  # type: ignore[no-untyped-def]
+    accounts_file: Path, host_url: str, databases: dict[str, str], tmp_path_factory
+) -> None:
+    from edu_loadtest.options import LoadOptions
+    from edu_loadtest.runner import run_load
+
+    # Given Locust's distributed mode with two local workers
+    out = tmp_path_factory.mktemp("workers")
+    report = run_load(
+        LoadOptions(
+            users=4,
+            spawn_rate=4,
+            run_time="6s",
+            scenario="search",
+            host=host_url,
+            host_parameters=template_parameters(databases),
+            out=out,
+            accounts=accounts_file,
+            workers=2,
+            progress=False,
+        ),
+        echo=lambda _line: None,
+    )
+    # Then both workers sent requests, all answered, and the report says two workers ran
+    sent = [len((out / f"requests.worker-{i}.jsonl").read_text().splitlines()) for i in range(2)]
+    assert min(sent) > 0
+    assert report.info["requests"] == sum(sent)
+    assert report.info["failures"] == 0
+    assert report.info["load generator"] == "Locust master + 2 worker(s) (2 on this machine)"
+    assert "load generator**: Locust master + 2 worker(s)" in (out / "report.md").read_text()

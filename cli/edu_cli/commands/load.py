@@ -87,6 +87,33 @@ def load(
     template: Annotated[Path, typer.Option("--template", help="SAM template.")] = Path(
         "template.yaml"
     ),
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Locust's distributed mode: a master and N worker processes on this machine "
+            "(0: one process).",
+        ),
+    ] = 0,
+    expect_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--expect-workers",
+            min=1,
+            help="Workers the master waits for (default --workers); more lets workers on other "
+            "machines join: locust -f loadtest/edu_loadtest/locustfile.py --worker "
+            "--master-host THIS_MACHINE --master-port PORT.",
+        ),
+    ] = None,
+    master_bind_host: Annotated[
+        str,
+        typer.Option("--master-bind-host", help="Where the master listens for workers."),
+    ] = "127.0.0.1",
+    master_port: Annotated[
+        int | None,
+        typer.Option("--master-port", help="The master's port for workers (default: a free one)."),
+    ] = None,
     sample_db: Annotated[
         bool,
         typer.Option("--sample-db/--no-sample-db", help="Sample pg_stat_activity (local only)."),
@@ -102,6 +129,11 @@ def load(
 
     if scenario not in SCENARIOS:
         raise typer.BadParameter(f"choose from {', '.join(SCENARIOS)}", param_hint="--scenario")
+    if expect_workers is not None and expect_workers < workers:
+        raise typer.BadParameter(
+            f"the master cannot wait for fewer than the {workers} --workers it starts",
+            param_hint="--expect-workers",
+        )
     if compare and host:
         raise typer.BadParameter("--compare starts its own hosts", param_hint="--host")
     stack = stack_or_exit(parameter_overrides, template=template)
@@ -136,6 +168,10 @@ def load(
         parameters=stack.parameters,
         prepare=migrate_with(stack),
         max_environments=max_environments,
+        workers=workers,
+        expect_workers=expect_workers,
+        master_bind_host=master_bind_host,
+        master_port=master_port,
     )
     echo = lambda line: typer.echo(line, nl=not line.startswith("\r"))  # noqa: E731
     try:

@@ -93,3 +93,55 @@ def test_locust_runs_headless_with_csv_html_and_the_scenarios_users(tmp_path: Pa
     assert cmd[cmd.index("--csv") + 1] == str(tmp_path / "locust")
     assert cmd[cmd.index("--html") + 1] == str(tmp_path / "locust.html")
     assert cmd[-3:] == ["StudentUser", "SearchUser", "TeacherUser"]
+
+
+def test_without_workers_locust_runs_as_one_process(tmp_path: Path) -> None:
+    locust = LocustProcess(LoadOptions(), "http://h", tmp_path)
+    assert "--master" not in locust.command()
+    assert locust.request_logs == [tmp_path / "requests.jsonl"]
+
+
+def test_with_workers_the_master_waits_for_them_on_its_port(tmp_path: Path) -> None:
+    # Given two local workers, and room for one more machine to join
+    opts = LoadOptions(workers=2, expect_workers=3, master_port=5999, master_bind_host="0.0.0.0")
+    locust = LocustProcess(opts, "http://h", tmp_path)
+    # When the commands are made
+    master, worker = locust.command(), locust.worker_command()
+    # Then the master waits for all three on its port; a worker connects to that port
+    assert master[master.index("--expect-workers") + 1] == "3"
+    assert master[master.index("--master-bind-port") + 1] == "5999"
+    assert master[master.index("--master-bind-host") + 1] == "0.0.0.0"
+    assert "--worker" in worker and worker[worker.index("--master-port") + 1] == "5999"
+    assert "--users" not in worker  # the master spreads the users
+
+
+def test_each_worker_has_its_own_request_log_and_share_of_accounts(tmp_path: Path) -> None:
+    locust = LocustProcess(LoadOptions(workers=2), "http://h", tmp_path)
+    environments = [locust.worker_environment(i) for i in range(2)]
+    assert [e["EDU_LOADTEST_REQUEST_LOG"] for e in environments] == [
+        str(tmp_path / "requests.worker-0.jsonl"),
+        str(tmp_path / "requests.worker-1.jsonl"),
+    ]
+    assert [e["EDU_LOADTEST_WORKER_INDEX"] for e in environments] == ["0", "1"]
+    assert {e["EDU_LOADTEST_WORKERS"] for e in environments} == {"2"}
+
+
+@pytest.mark.parametrize(
+    ("workers", "expect", "said"),
+    [
+        (0, None, "one Locust process"),
+        (2, None, "Locust master + 2 worker(s) (2 on this machine)"),
+        (1, 3, "Locust master + 3 worker(s) (1 on this machine, 2 joined)"),
+    ],
+)
+def test_the_report_says_how_many_workers_ran(workers: int, expect: int | None, said: str) -> None:
+    from edu_loadtest.run_info import RunInfo
+
+    opts = LoadOptions(workers=workers, expect_workers=expect)
+    info = RunInfo(
+        target="http://h", scenario="mixed", users=1, spawn_rate=1, run_time="1s",
+        run_seconds=1, started=0, requests=0, failures=0, rps=0, search_p95_ms=None,
+        search_p99_ms=None, locust_exit_code=0, folder="f",
+        workers=opts.worker_count, local_workers=opts.workers,
+    )  # fmt: skip
+    assert info.facts()["load generator"] == said
