@@ -40,6 +40,7 @@ from edu_common.observability import InvocationHeadersMiddleware, LambdaHandler,
 from edu_common.schemas import COMMON_ERRORS
 from edu_common.secrets import jwt_secret
 from edu_common.settings import Settings, settings_for
+from edu_common.snapstart import make_restore_safe
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def lambda_handler(app: FastAPI) -> LambdaHandler:
     """
     instrumented = OBSERVABILITY.of(app).instrument(Mangum(app, lifespan="off"))
     database = DATABASE.of(app)
+    make_restore_safe(database)  # after Mangum: the event loop it made is in the snapshot
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         with database.invocation():

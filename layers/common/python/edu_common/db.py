@@ -311,6 +311,19 @@ class Database:
         ):
             yield conn
 
+    @property
+    def has_pool(self) -> bool:
+        return self._pool is not None
+
+    def forget_pool(self) -> None:
+        """After a SnapStart restore (``edu_common.snapstart``): a pool from before belongs to
+        the snapshot, so it is dropped without a word to its sockets; the next request makes
+        this environment's own."""
+        self._pool = None
+        self._pool_loop = None
+        self._lock = None
+        self._lock_loop = None
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
