@@ -54,8 +54,10 @@ def records(host: Host, function: str) -> list[dict[str, Any]]:
 def concurrently(host: Host, path: str, count: int) -> list[dict[str, Any]]:
     """``count`` requests at once (each holds its environment), their bodies."""
     bodies: list[dict[str, Any]] = []
+    barrier = threading.Barrier(count)
 
     def call() -> None:
+        barrier.wait()
         resp = request(host.url, "GET", path)
         assert resp.status == 200, resp.body
         bodies.append(resp.json())
@@ -73,7 +75,7 @@ def test_environments_are_restored_from_one_snapshot_that_ran_init_once(host: Ho
     (https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html): Lambda initialises the
     function once, snapshots it, and resumes new environments from that snapshot."""
     # When two requests need two environments at once
-    bodies = concurrently(host, "/snap?sleep=0.4", 2)
+    bodies = concurrently(host, "/snap?sleep=1", 2)
     # Then both were restored from the same initialised process, each a process of its own
     assert len({b["init_pid"] for b in bodies}) == 1
     assert len({b["pid"] for b in bodies}) == 2
@@ -86,7 +88,7 @@ def test_hooks_run_before_the_snapshot_once_and_after_each_restore(host: Host) -
     (https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks-python.html):
     ``register_before_snapshot`` hooks run before the snapshot, ``register_after_restore``
     hooks when an environment resumes from it."""
-    bodies = concurrently(host, "/snap?sleep=0.4", 2)
+    bodies = concurrently(host, "/snap?sleep=1", 2)
     assert [b["hooks"] for b in bodies] == [["before_snapshot", "after_restore"]] * 2
 
 
@@ -141,7 +143,7 @@ def test_restored_environments_share_the_snapshots_random_state(host: Host) -> N
     during INIT is in the snapshot and repeats in every restored environment, unless the
     function reseeds (in its handler or an after-restore hook). The host keeps that: fork
     would reseed ``random``, so the snapshot's state is put back in the child."""
-    bodies = concurrently(host, "/snap?sleep=0.4", 2)
+    bodies = concurrently(host, "/snap?sleep=1", 2)
     assert bodies[0]["random"] == bodies[1]["random"]
 
 
