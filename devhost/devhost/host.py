@@ -230,7 +230,7 @@ class Host:
 
     def invalidate(self, function: str | None = None, reason: str = "reset") -> int:
         """End idle environments now and busy ones after their current invocation."""
-        return self.lambda_service.invalidate(function)
+        return self.lambda_service.invalidate(function, new_version=reason == "code change")
 
     def reset(self, function: str | None = None, metrics: bool = False) -> int:
         """``POST /_host/reset``: the next requests are cold starts (EAGER re-warms).

@@ -339,14 +339,15 @@ class LambdaService:
         self.log.emit(pool.spec.logical_id, init_report_line(init_ms, "success"))
         pool.warmed(env)
 
-    def invalidate(self, function: str | None = None) -> int:
+    def invalidate(self, function: str | None = None, new_version: bool = False) -> int:
         """End idle environments now and busy ones after their invocation (``function`` or
-        all); return how many were ended now. Raises KeyError for an unknown function."""
+        all); return how many were ended now. ``new_version``: the code changed, so a
+        SnapStart function gets a new snapshot. Raises KeyError for an unknown function."""
         if function is not None and function not in self.pools:
             raise KeyError(function)
         pools = [self.pools[function]] if function is not None else list(self.pools.values())
         for pool in pools:
-            if pool.spec.snap_start:  # a new version, a new snapshot
+            if new_version and pool.spec.snap_start:
                 self.snapshots.replace(pool.spec)
         return sum(pool.invalidate() for pool in pools)
 
@@ -359,9 +360,11 @@ class LambdaService:
     # -- background ------------------------------------------------------------------------
 
     def start_background(self, spawn: Callable[[Callable[[], None], str], None]) -> None:
-        for pool in self.pools.values():
-            if pool.spec.snap_start:  # the version is published: its snapshot is taken now
-                self.snapshots.of(pool.spec)
+        # Publishing a SnapStart version takes its snapshot, and the version is invoked only
+        # once that is done: the host serves once its snapshots are taken (or failed).
+        taking = [self.snapshots.of(p.spec) for p in self.pools.values() if p.spec.snap_start]
+        for snapshot in taking:
+            snapshot.ready.wait(self.warm_init_limit(snapshot.spec))
         spawn(self._memory_loop, "devhost-memory")
         if self.settings.idle_timeout_s > 0:
             spawn(self._reaper_loop, "devhost-reaper")
