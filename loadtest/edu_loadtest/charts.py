@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from edu_loadtest.machine import SATURATED_CPU_PERCENT, MachineSample
 from edu_loadtest.report import SAMPLER_APPLICATION_NAME, ConnectionSample
 from edu_loadtest.sampler import EnvironmentSample
 from edu_loadtest.samples import Sample
@@ -32,21 +33,41 @@ def _pyplot() -> Any:
     return plt
 
 
+def _draw_machine(ax: Any, machine: Sequence[MachineSample], start: float) -> None:
+    """Machine CPU per core (thin) and their mean (thick), the saturation line dashed."""
+    xs = [m.ts - start for m in machine]
+    cores = min(len(m.cpu_percent) for m in machine)
+    for core in range(cores):
+        ax.plot(xs, [m.cpu_percent[core] for m in machine], lw=0.8, alpha=0.6, label=f"core {core}")
+    ax.plot(xs, [m.cpu_mean for m in machine], lw=2.0, color="black", label="mean")
+    ax.axhline(SATURATED_CPU_PERCENT, ls="--", color="tab:red", lw=1, label="saturated")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("machine\nCPU %")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper right", fontsize="x-small", ncol=min(cores + 2, 6))
+
+
 def draw_latency(
-    samples: Sequence[Sample], start: float, path: Path, functions: Sequence[str] = ()
+    samples: Sequence[Sample],
+    start: float,
+    path: Path,
+    functions: Sequence[str] = (),
+    machine: Sequence[MachineSample] = (),
 ) -> bool:
     """Latency over time, one panel per invoked function (``functions``' order first); cold
-    starts marked with a red cross. False (and no file) when nothing was invoked."""
+    starts marked with a red cross; above them, when sampled, the machine's CPU on the same
+    time axis. False (and no file) when nothing was invoked."""
     invoked = [s for s in samples if s.reached_function]
     names = [f for f in functions if any(s.function == f for s in invoked)]
     names += sorted({s.function for s in invoked} - set(names))
     if not names:
         return False
     plt = _pyplot()
-    fig, axes = plt.subplots(
-        len(names), 1, figsize=(11, 2.2 * len(names)), sharex=True, squeeze=False
-    )
-    for ax, function in zip(axes[:, 0], names, strict=True):
+    panels = len(names) + (1 if machine else 0)
+    fig, axes = plt.subplots(panels, 1, figsize=(11, 2.2 * panels), sharex=True, squeeze=False)
+    if machine:
+        _draw_machine(axes[0, 0], machine, start)
+    for ax, function in zip(axes[1 if machine else 0 :, 0], names, strict=True):
         group = [s for s in invoked if s.function == function]
         for subset, style in (
             (
@@ -79,7 +100,11 @@ def draw_latency(
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(loc="upper right", fontsize="small")
     axes[-1, 0].set_xlabel("seconds since start")
-    fig.suptitle("Latency per invocation (cold starts marked)")
+    fig.suptitle(
+        "Machine CPU and latency per invocation (cold starts marked)"
+        if machine
+        else "Latency per invocation (cold starts marked)"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -161,10 +186,11 @@ def draw_charts(
     connections: Sequence[ConnectionSample],
     start: float,
     functions: Sequence[str] = (),
+    machine: Sequence[MachineSample] = (),
 ) -> list[str]:
     """The charts that have data, into ``out``; their file names, relative to ``out``."""
     charts = []
-    if draw_latency(samples, start, out / LATENCY_CHART, functions):
+    if draw_latency(samples, start, out / LATENCY_CHART, functions, machine):
         charts.append(LATENCY_CHART)
     if draw_resources(environments, connections, samples, start, out / RESOURCES_CHART):
         charts.append(RESOURCES_CHART)

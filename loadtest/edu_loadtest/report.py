@@ -91,6 +91,8 @@ class Report:
     context: dict[str, Any] = field(default_factory=dict)  # facts of a report that is no run
     database_peaks: dict[str, dict[str, int]] = field(default_factory=dict)
     charts: list[str] = field(default_factory=list)
+    # What limited the run: the machine or the architecture (edu_loadtest.limits.Limits)
+    limits: Any = None
 
     @property
     def info(self) -> dict[str, Any]:
@@ -300,10 +302,20 @@ def _parameter_lines(run: RunInfo) -> list[str]:
     return lines
 
 
+def _limits_lines(limits: Any) -> list[str]:
+    if limits is None:
+        return []
+    out = ["", "## What limited this run", ""]
+    out += [f"- {sentence}" for sentence in limits.run]
+    out += [f"- {f.sentence}" for f in limits.functions]
+    return out
+
+
 def render_markdown(report: Report) -> str:
     out = [f"# {report.title}", ""]
     out += _info_lines(report.info)
     out += ["", *_parameter_lines(report.run)] if report.run is not None else []
+    out += _limits_lines(report.limits)
     out += [
         "",
         "## Per function",
@@ -408,6 +420,12 @@ def render_comparison(key: str, runs: Sequence[tuple[str, Report]]) -> str:
             out.append(
                 f"| {function} | " + " | ".join(shown) + f" | {_ratio(values[0], values[-1])} |"
             )
+    if any(report.limits is not None for _, report in runs):
+        out += ["", "## What limited each run", ""]
+        for label, report in runs:
+            if report.limits is not None:
+                out.append(f"- **{key}={label}**: " + " ".join(report.limits.run))
+                out += [f"  - {f.sentence}" for f in report.limits.functions]
     out += ["", "## Runs", ""]
     for label, report in runs:
         folder = report.info.get("folder", label)

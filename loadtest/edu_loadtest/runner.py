@@ -8,6 +8,7 @@ and writes one side-by-side report.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -91,6 +92,7 @@ def _rounded(value: float | None) -> float | None:
 def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
     """One headless Locust run and its report (``report.md``, ``report.json``, charts)."""
     from edu_loadtest.charts import draw_charts
+    from edu_loadtest.limits import assess
     from edu_loadtest.sampler import Sampler
 
     registry = load_registry(opts.template)
@@ -166,8 +168,24 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
         run,
         registry,
     )
+    report.limits = assess(
+        sampler.machine,
+        sampler.environments,
+        samples,
+        requests,
+        registry.names,
+        os.cpu_count() or 1,
+        target_here=opts.host is None or local,
+        parameters=parameters,
+    )
     report.charts = draw_charts(
-        out, samples, sampler.environments, sampler.connections, started, registry.names
+        out,
+        samples,
+        sampler.environments,
+        sampler.connections,
+        started,
+        registry.names,
+        sampler.machine,
     )
     (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
     (out / "report.json").write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")

@@ -1,5 +1,6 @@
-"""Samples taken while the load runs: backends per database from ``pg_stat_activity`` and the
-local host's live/busy execution environments from ``/_host/functions``.
+"""Samples taken while the load runs: backends per database from ``pg_stat_activity``, the
+local host's execution environments (live, busy, starting) and capacity waits from
+``/_host/functions``, and the machine (CPU per core, load, memory: :mod:`edu_loadtest.machine`).
 
 One sampler connection per database URL (its own ``application_name``, left out of the
 counts); ``application_name`` (``edu-<function>``, set by the shared layer's pool) tells the
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edu_loadtest.attribution import function_name
+from edu_loadtest.machine import MachineProbe, MachineSample
 from edu_loadtest.report import SAMPLER_APPLICATION_NAME, ConnectionSample
 from edu_platform import Registry
 
@@ -35,6 +37,8 @@ class EnvironmentSample:
     function: str
     live: int
     busy: int
+    starting: int = 0  # environments in their INIT phase at that moment
+    capacity_waits: int = 0  # the host's counter so far (waits at its --max-environments cap)
 
 
 class Sampler:
@@ -54,6 +58,8 @@ class Sampler:
         self.interval = interval
         self.connections: list[ConnectionSample] = []
         self.environments: list[EnvironmentSample] = []
+        self.machine: list[MachineSample] = []
+        self._probe = MachineProbe()
         self.errors: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="edu-load-sampler", daemon=True)
@@ -117,6 +123,7 @@ class Sampler:
         try:
             while not self._stop.is_set():
                 ts = time.time()
+                self.machine.append(self._probe.sample())
                 await self._sample_databases(connections, ts)
                 await asyncio.get_running_loop().run_in_executor(None, self._sample_host, ts)
                 spent = time.time() - ts
@@ -158,5 +165,7 @@ class Sampler:
                     function_name(logical_id, self.registry),
                     int(envs.get("live", 0)),
                     int(envs.get("busy", 0)),
+                    int(envs.get("starting", 0)),
+                    int(info.get("capacity_waits", 0)),
                 )
             )

@@ -58,6 +58,7 @@ class Sample:
     environment_id: str | None = None
     route: str | None = None
     http_status: int | None = None
+    cpu_ms: float | None = None  # CPU time (user + system) of the invocation, when metered
 
     @property
     def is_error(self) -> bool:
@@ -143,6 +144,7 @@ def samples_from_invocations(
             environment_id=rec.get("environment_id"),
             route=str(rec.get("route_key") or ""),
             http_status=status,
+            cpu_ms=_float(rec.get("cpu_time_ms")),
         )
         if not sample.reached_function:  # nothing ran: no cold or warm, nothing billed
             sample = replace(sample, cold=None, duration_ms=None, billed_ms=None)
