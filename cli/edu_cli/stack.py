@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from edu_cli.install_secret import install_secret
 from edu_cli.postgres import EmbeddedPostgres
-from edu_platform import DEFAULT_TEMPLATE, Function, Registry, load_registry
+from edu_platform import DEFAULT_TEMPLATE, Function, Registry, UnknownParameter, load_registry
 
 if TYPE_CHECKING:
     from edu_common.settings import Settings
@@ -77,10 +77,12 @@ class Stack:
         for database in self.databases:
             if database.function.database_parameter:
                 parameters[database.function.database_parameter] = database.url
-        secret = self.registry.parameter(JWT_SECRET).name
-        if not parameters.get(secret) and not parameters.get(
-            self.registry.parameter(JWT_SECRET_ARN).name
-        ):
+        try:
+            secret = self.registry.parameter(JWT_SECRET).name
+            secret_arn = self.registry.parameter(JWT_SECRET_ARN).name
+        except UnknownParameter:  # a template without a JWT secret (devhost's fixtures)
+            return parameters
+        if not parameters.get(secret) and not parameters.get(secret_arn):
             parameters[secret] = install_secret()
         return parameters
 
