@@ -365,7 +365,10 @@ def test_idle_environments_are_reaped(tmp_path: Path) -> None:
         assert get(host, "/limited").status == 200
         # Then its environment is ended, and the next request is a cold start
         assert wait_for(lambda: host.gauges()["LimitedFunction"]["live"] == 0, timeout=3)
-        assert log_lines(host, "reaped 1 idle environment(s) of LimitedFunction")
+        # (the reaper writes its line just after the environment ends: wait for it too)
+        assert wait_for(
+            lambda: log_lines(host, "reaped 1 idle environment(s) of LimitedFunction"), timeout=3
+        )
         assert get(host, "/limited").header("x-cold-start") == "true"
     finally:
         host.stop()
