@@ -105,7 +105,9 @@ class Host:
             self.log.host(f"warning: {warning}")
         self.metering = Metering()
         for logical_id, spec in self.model.functions.items():
-            self.metering.add_function(logical_id, spec.memory_mb, spec.architecture)
+            self.metering.add_function(
+                logical_id, spec.memory_mb, spec.architecture, spec.provisioned_concurrency
+            )
         # What the dashboard at /_host/ draws: fed by every record and every log line.
         self.timeline = Timeline()
         self.metering.observe(self.timeline.record)

@@ -130,11 +130,26 @@ class _Histogram:
 
 
 class FunctionMeter:
-    def __init__(self, logical_id: str, memory_mb: int, architecture: str) -> None:
+    def __init__(
+        self, logical_id: str, memory_mb: int, architecture: str, provisioned: int = 0
+    ) -> None:
         self.logical_id = logical_id
         self.memory_mb = memory_mb
         self.architecture = architecture
+        self.provisioned = provisioned  # ProvisionedConcurrentExecutions configured
         self.reset()
+
+    @property
+    def provisioned_invocations(self) -> int:
+        """CloudWatch's ProvisionedConcurrencyInvocations ("Monitoring concurrency",
+        docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html)."""
+        return self.by_initialization.get("provisioned-concurrency", 0)
+
+    @property
+    def spillover_invocations(self) -> int:
+        """ProvisionedConcurrencySpilloverInvocations: on-demand invocations of a function
+        whose provisioned concurrency was all busy."""
+        return self.by_initialization.get("on-demand", 0) if self.provisioned else 0
 
     def reset(self) -> None:
         self.outcomes = dict.fromkeys(OUTCOMES, 0)
@@ -185,9 +200,13 @@ class Metering:
         timeline); it runs on the request's thread, so it must be quick."""
         self._observers.append(observer)
 
-    def add_function(self, logical_id: str, memory_mb: int, architecture: str) -> None:
+    def add_function(
+        self, logical_id: str, memory_mb: int, architecture: str, provisioned: int = 0
+    ) -> None:
         with self._lock:
-            self.meters[logical_id] = FunctionMeter(logical_id, memory_mb, architecture)
+            self.meters[logical_id] = FunctionMeter(
+                logical_id, memory_mb, architecture, provisioned
+            )
 
     def record(self, rec: InvocationRecord) -> None:
         self._record(rec)
@@ -261,6 +280,9 @@ class Metering:
                 "restore_duration_ms": m.restore.summary(),
                 "billed_restore_duration_ms_total": m.billed_restore_ms,
                 "invocations_by_initialization_type": dict(m.by_initialization),
+                "provisioned_concurrency": m.provisioned,
+                "provisioned_concurrency_invocations": m.provisioned_invocations,
+                "provisioned_concurrency_spillover_invocations": m.spillover_invocations,
                 "duration_ms": m.duration.summary(),
                 "warm_duration_ms": m.warm.summary(),
                 "cold_latency_ms": m.cold.summary(),
@@ -318,6 +340,24 @@ class Metering:
                     lambda m: m.outcomes["capacity"],
                 ),
                 ("devhost_cold_starts_total", "counter", "Cold starts.", lambda m: m.cold_starts),
+                (
+                    "devhost_provisioned_concurrency_invocations_total",
+                    "counter",
+                    "Invocations served by provisioned concurrency.",
+                    lambda m: m.provisioned_invocations,
+                ),
+                (
+                    "devhost_provisioned_concurrency_spillover_invocations_total",
+                    "counter",
+                    "On-demand invocations of a function with provisioned concurrency.",
+                    lambda m: m.spillover_invocations,
+                ),
+                (
+                    "devhost_provisioned_concurrency",
+                    "gauge",
+                    "ProvisionedConcurrentExecutions configured.",
+                    lambda m: m.provisioned,
+                ),
                 (
                     "devhost_gb_seconds_total",
                     "counter",

@@ -16,7 +16,9 @@ from devhost.template import FunctionSpec
 
 __all__ = ["FunctionPool", "Gauges", "Lease", "NoEnvironment"]
 
-EnvironmentFactory = Callable[[FunctionSpec, int], ExecutionEnvironment]
+# (spec, serial, AWS_LAMBDA_INITIALIZATION_TYPE) -> a started environment
+EnvironmentFactory = Callable[[FunctionSpec, int, str], ExecutionEnvironment]
+PROVISIONED = "provisioned-concurrency"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,10 @@ class FunctionPool:
         discarded: list[ExecutionEnvironment] = []
         try:
             with self._lock:
+                # provisioned concurrency serves first; beyond it, requests spill over to
+                # on-demand environments ("Configuring provisioned concurrency for a
+                # function", docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html)
+                self._provisioned_last()
                 while self._idle:
                     env = self._idle.pop()
                     if env.alive and not env.stale:
@@ -96,6 +102,11 @@ class FunctionPool:
         finally:
             self._end(discarded)
 
+    def _provisioned_last(self) -> None:
+        """Under the lock: idle provisioned environments at the end (taken first)."""
+        if any(e.initialization_type == PROVISIONED for e in self._idle):
+            self._idle.sort(key=lambda e: e.initialization_type == PROVISIONED)
+
     def _lease(self, env: ExecutionEnvironment, cold: bool) -> Lease:
         if not cold:
             env.transition(EnvState.BUSY)
@@ -103,19 +114,27 @@ class FunctionPool:
         self._leased += 1
         return Lease(env, cold, self._leased, len(self._envs), self.capacity.live)
 
-    def _new(self) -> ExecutionEnvironment:
+    def _new(self, initialization_type: str = "on-demand") -> ExecutionEnvironment:
         self._serial += 1
-        env = self._factory(self.spec, self._serial)
+        env = self._factory(self.spec, self._serial, initialization_type)
         env.add_exit_listener(self._exited)
         self._envs.add(env)
         return env
 
-    def warm(self) -> ExecutionEnvironment | None:
-        """A new environment for nobody (``--warm-containers EAGER``); None at the cap."""
+    def warm(self, initialization_type: str = "on-demand") -> ExecutionEnvironment | None:
+        """A new environment for nobody (``--warm-containers EAGER``, or provisioned
+        concurrency); None at the cap."""
         with self._lock:
             if self.closed or not self.capacity.try_take():
                 return None
-            return self._new()
+            return self._new(initialization_type)
+
+    def provisioned(self) -> int:
+        """Provisioned environments live and not about to end."""
+        with self._lock:
+            return sum(
+                1 for e in self._envs if e.initialization_type == PROVISIONED and not e.stale
+            )
 
     # -- giving it back ------------------------------------------------------------------
 
@@ -190,7 +209,12 @@ class FunctionPool:
         now = time.monotonic()
         with self._lock:
             candidates = self._idle[: max(0, len(self._idle) - keep)]
-            reaped = [env for env in candidates if now - env.last_used >= idle_for_s]
+            # provisioned environments are kept for as long as the configuration stands
+            reaped = [
+                env
+                for env in candidates
+                if now - env.last_used >= idle_for_s and env.initialization_type != PROVISIONED
+            ]
             for env in reaped:
                 self._remove(env)
         self._end(reaped)
@@ -199,14 +223,19 @@ class FunctionPool:
     def oldest_idle(self) -> float | None:
         """When the least recently used idle environment was last used."""
         with self._lock:
-            return self._idle[0].last_used if self._idle else None
+            evictable = self._evictable()
+            return evictable.last_used if evictable is not None else None
+
+    def _evictable(self) -> ExecutionEnvironment | None:
+        """Under the lock: the least recently used idle environment that is not provisioned."""
+        return next((e for e in self._idle if e.initialization_type != PROVISIONED), None)
 
     def evict_oldest_idle(self) -> bool:
         """End the least recently used idle environment (to free a slot elsewhere)."""
         with self._lock:
-            if not self._idle:
+            env = self._evictable()
+            if env is None:
                 return False
-            env = self._idle[0]
             self._remove(env)
         self._end([env])
         return True

@@ -29,7 +29,7 @@ from devhost.runtime.environment import (
 )
 from devhost.runtime.invocation import Invocation
 from devhost.runtime.launch import LaunchSettings
-from devhost.runtime.pool import FunctionPool, Gauges, Lease, NoEnvironment
+from devhost.runtime.pool import PROVISIONED, FunctionPool, Gauges, Lease, NoEnvironment
 from devhost.runtime.snapstart import AFTER_RESTORE_LIMIT_S, RestoredEnvironment, Snapshots
 from devhost.runtime.states import Outcome
 from devhost.template import FunctionSpec
@@ -81,12 +81,16 @@ class LambdaService:
             for spec in functions
         }
         self.snapshots = Snapshots(self.log, self.launch, self.warm_init_limit)
+        self._provisioning = {name: threading.Lock() for name in self.pools}
         self._stopping = threading.Event()
 
-    def _create(self, spec: FunctionSpec, serial: int) -> ExecutionEnvironment:
+    def _create(
+        self, spec: FunctionSpec, serial: int, initialization_type: str = "on-demand"
+    ) -> ExecutionEnvironment:
         if spec.snap_start:
             return self._restore(spec, serial)
         env = ExecutionEnvironment.create(spec, serial, self.log, self.launch)
+        env.initialization_type = initialization_type
         self.log.emit(
             spec.logical_id, init_start_line(spec.runtime, spec.region, self.launch.python)
         )
@@ -108,6 +112,13 @@ class LambdaService:
     def _end(self, envs: list[ExecutionEnvironment]) -> None:
         for env in envs:
             threading.Thread(target=env.shutdown, name="devhost-end", daemon=True).start()
+        if not self._stopping.is_set():
+            # a provisioned environment that ended (reset, code change, crash, timeout,
+            # memory) is replaced: the configured number stays allocated
+            for name in {e.spec.logical_id for e in envs if e.initialization_type == PROVISIONED}:
+                threading.Thread(
+                    target=self._provision, args=(self.pools[name],), daemon=True
+                ).start()
         if self.settings.keep_warm and not self._stopping.is_set():
             # EAGER stands for provisioned concurrency: an environment that was ready and
             # ended (crash, timeout, memory) is replaced, as Lambda replaces it
@@ -326,8 +337,34 @@ class LambdaService:
         for t in threads:
             t.join(max(0.0, deadline - time.monotonic()))
 
-    def _warm(self, pool: FunctionPool) -> None:
-        env = pool.warm()
+    def provision(self) -> None:
+        """Start every function's provisioned concurrency (``ProvisionedConcurrencyConfig``),
+        and wait for it: AWS reports the alias Ready once its environments are initialised."""
+        threads = [
+            threading.Thread(target=self._provision, args=(pool,), daemon=True)
+            for pool in self.pools.values()
+            if pool.spec.provisioned_concurrency
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def _provision(self, pool: FunctionPool) -> None:
+        """Top ``pool`` up to its provisioned concurrency, INITs in parallel."""
+        with self._provisioning[pool.spec.logical_id]:  # one top-up at a time per function
+            missing = pool.spec.provisioned_concurrency - pool.provisioned()
+            threads = [
+                threading.Thread(target=self._warm, args=(pool, PROVISIONED), daemon=True)
+                for _ in range(max(0, missing))
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+    def _warm(self, pool: FunctionPool, initialization_type: str = "on-demand") -> None:
+        env = pool.warm(initialization_type)
         if env is None:
             return
         try:
@@ -365,6 +402,7 @@ class LambdaService:
         taking = [self.snapshots.of(p.spec) for p in self.pools.values() if p.spec.snap_start]
         for snapshot in taking:
             snapshot.ready.wait(self.warm_init_limit(snapshot.spec))
+        self.provision()
         spawn(self._memory_loop, "devhost-memory")
         if self.settings.idle_timeout_s > 0:
             spawn(self._reaper_loop, "devhost-reaper")
