@@ -116,9 +116,22 @@ def test_provisioned_and_spillover_invocations_are_metered_apart(host: Host) -> 
     )
 
 
-def test_a_reset_replaces_the_provisioned_environments(host: Host) -> None:
-    # When the host is reset (every environment ended)
+def test_a_reset_ends_spill_over_environments_and_keeps_provisioned_ones(host: Host) -> None:
+    # Given a spill-over environment besides the two provisioned ones
+    concurrently(host, 3)
+    before = {e.env_id for e in host.lambda_service.environments()}
+    # When the host is reset (the next requests should be cold)
     host.reset()
-    # Then the provisioned concurrency is allocated again
+    # Then only the on-demand one ended: provisioned environments are not reclaimed
+    assert wait_for(lambda: host.gauges()[FUNCTION]["live"] == 2)
+    after = {e.env_id for e in host.lambda_service.environments()}
+    assert after < before
+
+
+def test_a_code_change_replaces_the_provisioned_environments(host: Host) -> None:
+    """A new version gets provisioned environments of its own."""
+    before = {e.env_id for e in host.lambda_service.environments()}
+    host.invalidate(FUNCTION, "code change")
     assert wait_for(lambda: host.lambda_service.pools[FUNCTION].provisioned() == 2, timeout=10)
     assert wait_for(lambda: host.gauges()[FUNCTION]["idle"] == 2, timeout=10)
+    assert not before & {e.env_id for e in host.lambda_service.environments()}

@@ -191,13 +191,19 @@ class FunctionPool:
 
     # -- ending many -----------------------------------------------------------------------
 
-    def invalidate(self) -> int:
+    def invalidate(self, keep_provisioned: bool = False) -> int:
         """End idle environments now and the others after their invocation; return how
-        many were ended now."""
+        many were ended now. ``keep_provisioned``: provisioned ones stay (Lambda keeps them
+        for as long as the configuration stands; only a new version replaces them)."""
         with self._lock:
-            idle = list(self._idle)
+            idle = [
+                e
+                for e in self._idle
+                if not (keep_provisioned and e.initialization_type == PROVISIONED)
+            ]
             for env in self._envs:
-                env.stale = True
+                if not (keep_provisioned and env.initialization_type == PROVISIONED):
+                    env.stale = True
             for env in idle:
                 self._remove(env)
         self._end(idle)

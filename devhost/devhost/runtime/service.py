@@ -386,7 +386,7 @@ class LambdaService:
         for pool in pools:
             if new_version and pool.spec.snap_start:
                 self.snapshots.replace(pool.spec)
-        return sum(pool.invalidate() for pool in pools)
+        return sum(pool.invalidate(keep_provisioned=not new_version) for pool in pools)
 
     def gauges(self) -> dict[str, Gauges]:
         return {name: pool.gauges() for name, pool in self.pools.items()}
