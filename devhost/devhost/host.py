@@ -286,6 +286,8 @@ class Host:
                 "memory_size_mb": spec.memory_mb,
                 "timeout_s": spec.timeout_s,
                 "reserved_concurrency": spec.reserved_concurrency,
+                "snap_start": spec.snap_start,
+                "provisioned_concurrency_configured": spec.provisioned_concurrency,
                 "architecture": spec.architecture,
                 "routes": [r.route_key for r in spec.routes],
                 **self.metering.function_json(name, gauges[name]),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from edu_loadtest.pricing import PRICING_NOTE, estimate_cost, gb_seconds
+from edu_loadtest.pricing import PRICING_NOTE, ColdStartUsage, cold_start_cost, gb_seconds
 from edu_loadtest.run_info import RunInfo
 from edu_loadtest.samples import Sample, request_function
 from edu_platform import Registry, load_registry
@@ -56,7 +56,11 @@ class FunctionRow:
     warm: int = 0
     cold_p50_ms: float | None = None
     cold_p95_ms: float | None = None
+    cold_p99_ms: float | None = None
     init_p50_ms: float | None = None
+    restore_p50_ms: float | None = None  # SnapStart: cold starts are restores
+    restores: int = 0
+    provisioned_invocations: int = 0  # served by provisioned concurrency
     warm_p50_ms: float | None = None
     warm_p95_ms: float | None = None
     warm_p99_ms: float | None = None
@@ -67,6 +71,7 @@ class FunctionRow:
     peak_connections: int | None = None  # this function's backends on its own database
     gb_seconds: float | None = None
     cost_usd: float | None = None
+    mitigation_usd: float | None = None  # of cost_usd: provisioned concurrency, SnapStart
 
 
 @dataclass
@@ -120,9 +125,14 @@ def aggregate(
     connections: Iterable[ConnectionSample] = (),
     architecture: str = "x86_64",
     functions: Sequence[str] = (),
+    provisioned: Mapping[str, int] | None = None,
+    snap_start: Collection[str] = (),
+    run_seconds: float | None = None,
 ) -> list[FunctionRow]:
     """One row per function: every function in ``functions`` (the template's), even when
-    never invoked, then any other function the samples name."""
+    never invoked, then any other function the samples name. ``provisioned`` (concurrency
+    configured per function), ``snap_start`` (functions whose snapshot is cached) and
+    ``run_seconds`` price the cold-start mitigations for the run's length."""
     by_function: dict[str, list[Sample]] = defaultdict(list)
     for sample in samples:
         by_function[sample.function].append(sample)
@@ -140,15 +150,15 @@ def aggregate(
         inits = [s.init_ms for s in invoked if s.cold and s.init_ms is not None]
         envs = [s.environments for s in group if s.environments is not None]
         busy = [s.concurrency for s in group if s.concurrency is not None]
+        restores = [s.restore_ms for s in invoked if s.cold and s.restore_ms is not None]
         billed = [s for s in invoked if s.billed_ms is not None and s.memory_mb is not None]
         gb_s = (
             sum(gb_seconds(s.billed_ms or 0.0, s.memory_mb or 0) for s in billed)
             if billed
             else None
         )
-        cost = (
-            estimate_cost(len(invoked), gb_s, architecture).total_usd if gb_s is not None else None
-        )
+        usage = _usage(name, invoked, billed, provisioned or {}, snap_start, run_seconds)
+        priced = cold_start_cost(usage, architecture) if gb_s is not None else None
         rows.append(
             FunctionRow(
                 function=name,
@@ -157,7 +167,13 @@ def aggregate(
                 warm=len(warm),
                 cold_p50_ms=_round(percentile(cold, 50)),
                 cold_p95_ms=_round(percentile(cold, 95)),
+                cold_p99_ms=_round(percentile(cold, 99)),
                 init_p50_ms=_round(percentile(inits, 50)),
+                restore_p50_ms=_round(percentile(restores, 50)),
+                restores=len(restores),
+                provisioned_invocations=sum(
+                    1 for s in invoked if s.initialization_type == PROVISIONED
+                ),
                 warm_p50_ms=_round(percentile(warm, 50)),
                 warm_p95_ms=_round(percentile(warm, 95)),
                 warm_p99_ms=_round(percentile(warm, 99)),
@@ -167,10 +183,43 @@ def aggregate(
                 peak_concurrency=max(busy) if busy else None,
                 peak_connections=peak_conns.get(name),
                 gb_seconds=_round(gb_s, 4),
-                cost_usd=cost,
+                cost_usd=priced.total_usd if priced is not None else None,
+                mitigation_usd=priced.mitigation_usd if priced is not None else None,
             )
         )
     return rows
+
+
+PROVISIONED = "provisioned-concurrency"
+
+
+def _usage(
+    function: str,
+    invoked: Sequence[Sample],
+    billed: Sequence[Sample],
+    provisioned: Mapping[str, int],
+    snap_start: Collection[str],
+    run_seconds: float | None,
+) -> ColdStartUsage:
+    """What ``function`` used, each part at the price of the mode that used it."""
+    memory_mb = next((s.memory_mb for s in billed if s.memory_mb), 0) or 0
+    memory_gb = memory_mb / 1024.0
+    on_provisioned = [s for s in billed if s.initialization_type == PROVISIONED]
+    on_demand = [s for s in billed if s.initialization_type != PROVISIONED]
+    restored = [s for s in invoked if s.billed_restore_ms is not None]
+    seconds = run_seconds or 0.0
+    cached = function in snap_start or bool(restored)
+    return ColdStartUsage(
+        requests=len(invoked),
+        on_demand_gb_s=sum(gb_seconds(s.billed_ms or 0.0, s.memory_mb or 0) for s in on_demand),
+        provisioned_gb_s=sum(
+            gb_seconds(s.billed_ms or 0.0, s.memory_mb or 0) for s in on_provisioned
+        ),
+        restore_gb_s=sum(gb_seconds(s.billed_restore_ms or 0.0, memory_mb) for s in restored),
+        restored_gb=len(restored) * memory_gb,
+        snapshot_gb_s=memory_gb * seconds if cached else 0.0,
+        provisioned_configured_gb_s=provisioned.get(function, 0) * memory_gb * seconds,
+    )
 
 
 def route_rows(
@@ -226,6 +275,8 @@ def build_report(
     architecture: str = "x86_64",
     run: RunInfo | None = None,
     registry: Registry | None = None,
+    provisioned: Mapping[str, int] | None = None,
+    snap_start: Collection[str] = (),
 ) -> Report:
     """The report of ``samples``: a row per function of the template (``registry``'s, by
     default the platform's), per-route figures from ``requests``, peak connections."""
@@ -234,7 +285,15 @@ def build_report(
         title=title,
         source=source,
         architecture=architecture,
-        rows=aggregate(samples, connections, architecture, registry.names),
+        rows=aggregate(
+            samples,
+            connections,
+            architecture,
+            registry.names,
+            provisioned,
+            snap_start,
+            run.run_seconds if run is not None else None,
+        ),
         routes=route_rows(requests, registry),
         run=run,
         database_peaks=database_peaks(connections),
@@ -366,7 +425,12 @@ RUN_TOTALS = (
 COMPARED_METRICS: tuple[tuple[str, str], ...] = (
     ("invocations", "invocations"),
     ("cold_starts", "cold starts"),
+    ("cold_p50_ms", "cold p50 ms"),
     ("cold_p95_ms", "cold p95 ms"),
+    ("cold_p99_ms", "cold p99 ms"),
+    ("init_p50_ms", "Init Duration p50 ms (on-demand cold starts)"),
+    ("restore_p50_ms", "Restore Duration p50 ms (SnapStart cold starts)"),
+    ("provisioned_invocations", "invocations on provisioned concurrency"),
     ("warm_p50_ms", "warm p50 ms"),
     ("warm_p95_ms", "warm p95 ms"),
     ("warm_p99_ms", "warm p99 ms"),
@@ -376,6 +440,7 @@ COMPARED_METRICS: tuple[tuple[str, str], ...] = (
     ("peak_connections", "peak DB conns"),
     ("gb_seconds", "GB-s"),
     ("cost_usd", "est. cost USD"),
+    ("mitigation_usd", "of which provisioned concurrency / SnapStart USD"),
 )
 
 
@@ -414,7 +479,7 @@ def render_comparison(key: str, runs: Sequence[tuple[str, Report]]) -> str:
                 except KeyError:
                     values.append(None)
             shown = [
-                _usd(v) if attr == "cost_usd" else _fmt(v, 3 if attr == "gb_seconds" else 1)
+                _usd(v) if attr.endswith("_usd") else _fmt(v, 3 if attr == "gb_seconds" else 1)
                 for v in values
             ]
             out.append(

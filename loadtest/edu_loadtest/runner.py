@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from edu_loadtest.attribution import function_name
 from edu_loadtest.host import (
     LocalHost,
     UvicornServer,
@@ -167,6 +168,7 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
         opts.architecture or host_architecture(functions),
         run,
         registry,
+        *_mitigations(functions, registry),
     )
     report.limits = assess(
         sampler.machine,
@@ -190,6 +192,22 @@ def run_load(opts: LoadOptions, echo: Echo = print) -> Report:
     (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
     (out / "report.json").write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
     return report
+
+
+def _mitigations(
+    functions: dict[str, Any] | None, registry: Registry
+) -> tuple[dict[str, int], set[str]]:
+    """From the local host's ``/_host/functions``: provisioned concurrency configured per
+    function, and the functions whose SnapStart snapshot is cached (both are priced)."""
+    provisioned: dict[str, int] = {}
+    snap_start: set[str] = set()
+    for logical_id, info in ((functions or {}).get("functions") or {}).items():
+        name = function_name(logical_id, registry)
+        if info.get("provisioned_concurrency_configured"):
+            provisioned[name] = int(info["provisioned_concurrency_configured"])
+        if info.get("snap_start"):
+            snap_start.add(name)
+    return provisioned, snap_start
 
 
 # -- comparisons ------------------------------------------------------------------------------

@@ -59,6 +59,11 @@ class Sample:
     route: str | None = None
     http_status: int | None = None
     cpu_ms: float | None = None  # CPU time (user + system) of the invocation, when metered
+    # AWS_LAMBDA_INITIALIZATION_TYPE of the environment: on-demand | snap-start |
+    # provisioned-concurrency (None: unknown, e.g. from Locust's side)
+    initialization_type: str | None = None
+    restore_ms: float | None = None  # SnapStart "Restore Duration" of a cold start
+    billed_restore_ms: float | None = None  # SnapStart "Billed Restore Duration"
 
     @property
     def is_error(self) -> bool:
@@ -145,6 +150,9 @@ def samples_from_invocations(
             route=str(rec.get("route_key") or ""),
             http_status=status,
             cpu_ms=_float(rec.get("cpu_time_ms")),
+            initialization_type=rec.get("initialization_type"),
+            restore_ms=_float(rec.get("restore_duration_ms")),
+            billed_restore_ms=_float(rec.get("billed_restore_duration_ms")),
         )
         if not sample.reached_function:  # nothing ran: no cold or warm, nothing billed
             sample = replace(sample, cold=None, duration_ms=None, billed_ms=None)
