@@ -34,11 +34,15 @@ class MachineProbe:
     """Takes :class:`MachineSample` s; each one's CPU figures cover the time since the
     previous call (the first covers the time since the probe was made)."""
 
+    # psutil's utilisation over a shorter interval is mostly rounding (0% or 100%)
+    MIN_INTERVAL_S = 0.1
+
     def __init__(self) -> None:
         import psutil
 
         self._psutil = psutil
         psutil.cpu_percent(percpu=True)  # the first reading only starts the interval
+        self._last = time.monotonic()
 
     @property
     def cores(self) -> int:
@@ -46,6 +50,10 @@ class MachineProbe:
 
     def sample(self) -> MachineSample:
         psutil = self._psutil
+        wait = self.MIN_INTERVAL_S - (time.monotonic() - self._last)
+        if wait > 0:
+            time.sleep(wait)
+        self._last = time.monotonic()
         return MachineSample(
             ts=time.time(),
             cpu_percent=tuple(float(p) for p in psutil.cpu_percent(percpu=True)),

@@ -134,3 +134,15 @@ def test_a_target_elsewhere_blames_only_the_load_generators_machine() -> None:
 
 def test_without_machine_samples_the_report_says_so() -> None:
     assert assess([], [], [], [], FUNCTIONS, 2).run == ["The machine was not sampled."]
+
+
+def test_the_machine_probe_never_reports_a_sample_over_a_blink() -> None:
+    from edu_loadtest.machine import MachineProbe
+
+    # Given a probe sampled at once after it was made (the sampler's first round)
+    probe = MachineProbe()
+    first, second = probe.sample(), probe.sample()
+    # Then each sample covers at least the minimum interval, one figure per core
+    assert second.ts - first.ts >= MachineProbe.MIN_INTERVAL_S * 0.9
+    assert len(first.cpu_percent) == probe.cores
+    assert all(0.0 <= p <= 100.0 for p in first.cpu_percent)
