@@ -55,6 +55,33 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="a host name the control API (/_host) answers besides localhost; repeatable",
     )
+    resources = p.add_argument_group("Lambda's resource model (see README)")
+    resources.add_argument(
+        "--no-resource-controls",
+        action="store_true",
+        help="no cgroups or mount namespaces: unthrottled, shared /tmp, writable task root",
+    )
+    resources.add_argument(
+        "--no-cpu-share", action="store_true", help="do not limit CPU by MemorySize"
+    )
+    resources.add_argument(
+        "--init-cpu",
+        choices=["burst", "proportional", "unlimited"],
+        default="burst",
+        help="CPU of the INIT phase (default burst: a full vCPU on demand, as AWS's guide says)",
+    )
+    resources.add_argument(
+        "--freeze",
+        choices=["auto", "cgroup", "signal", "off"],
+        default="auto",
+        help="how environments are frozen between invocations (default: cgroup, else signals)",
+    )
+    resources.add_argument(
+        "--shared-tmp", action="store_true", help="environments share the machine's /tmp"
+    )
+    resources.add_argument(
+        "--writable-code", action="store_true", help="the task root and layers stay writable"
+    )
     a = p.parse_args(argv)
     try:
         config = HostConfig(
@@ -78,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
             log_file=a.log_file or None,
             log_max_bytes=a.log_max_bytes,
             log_backups=a.log_backups,
+            resource_controls=not a.no_resource_controls,
+            cpu_share=not a.no_cpu_share,
+            init_cpu=a.init_cpu,
+            freeze=a.freeze,
+            private_tmp=not a.shared_tmp,
+            read_only_code=not a.writable_code,
         )
         if a.region:
             config.region = a.region

@@ -28,8 +28,10 @@ from devhost.http.server import HttpServer, ServerLimits
 from devhost.logs import LogSink
 from devhost.metering import InvocationLog, Metering
 from devhost.rotation import Rotation
+from devhost.runtime.cgroups import cpu_share
 from devhost.runtime.invocation import iso_time
 from devhost.runtime.launch import LaunchSettings
+from devhost.runtime.resources import FreezeMode, InitCpu, Resources, ResourceSettings
 from devhost.runtime.service import INIT_LIMIT_S, LambdaService, ServiceSettings
 from devhost.runtime.snapstart import AFTER_RESTORE_LIMIT_S
 from devhost.template import DEFAULT_REGION, TemplateModel, load_env_vars_file, load_template
@@ -79,6 +81,13 @@ class HostConfig:
     max_connections: int = 256
     client_idle_timeout_s: float = 60.0
     client_request_timeout_s: float = 30.0
+    # Lambda's resource model (see README): cgroups and mount namespaces where the host may
+    resource_controls: bool = True
+    cpu_share: bool = True  # CPU in proportion to MemorySize (1,769 MB = one vCPU)
+    init_cpu: str = "burst"  # burst | proportional | unlimited
+    freeze: str = "auto"  # auto | cgroup | signal | off
+    private_tmp: bool = True  # an own, empty TMPDIR of EphemeralStorage per environment
+    read_only_code: bool = True  # the task root and layers are read-only to the function
 
 
 class Host:
@@ -115,6 +124,16 @@ class Host:
         self.invocation_log = InvocationLog(
             config.invocation_log or default_invocation_log(), rotation
         )
+        self.resources = Resources(
+            ResourceSettings(
+                enabled=config.resource_controls,
+                cpu_share=config.cpu_share,
+                init_cpu=_choice(InitCpu, config.init_cpu, "init_cpu"),
+                freeze=_choice(FreezeMode, config.freeze, "freeze"),
+                private_tmp=config.private_tmp,
+                read_only_code=config.read_only_code,
+            )
+        )
         self.lambda_service = LambdaService(
             self.model.functions.values(),
             ServiceSettings(
@@ -130,6 +149,7 @@ class Host:
             self.log,
             self.metering,
             self.invocation_log,
+            self.resources,
         )
         self._stopping = threading.Event()
         self._server: HttpServer | None = None
@@ -170,6 +190,7 @@ class Host:
             self._spawn(self._watch_loop, "devhost-watch")
         if self.eager:
             self.prewarm()
+        self.log.host(self.resources.summary())
         self.log.host(
             f"serving {len(self.model.routes)} route(s) of {len(self.model.functions)} "
             f"function(s) from {self.model.path.name} on {self.url}"
@@ -275,6 +296,7 @@ class Host:
 
     def functions_json(self) -> dict[str, Any]:
         gauges = self.gauges()
+        resources = self.resources.describe()
         functions: dict[str, Any] = {}
         for name, spec in self.model.functions.items():
             functions[name] = {
@@ -284,6 +306,9 @@ class Host:
                 "code_uri": str(spec.code_dir),
                 "layers": [layer.logical_id for layer in spec.layers],
                 "memory_size_mb": spec.memory_mb,
+                "cpu_share": round(cpu_share(spec.memory_mb), 4),
+                "cpu_share_enforced": resources["cpu_share_enforced"],
+                "ephemeral_storage_mb": spec.ephemeral_storage_mb,
                 "timeout_s": spec.timeout_s,
                 "reserved_concurrency": spec.reserved_concurrency,
                 "snap_start": spec.snap_start,
@@ -304,6 +329,7 @@ class Host:
                 "capacity_wait_s": self.config.capacity_wait_s,
                 "environments": sum(g["live"] for g in gauges.values()),
                 "invocation_log": str(self.invocation_log.path),
+                "resources": resources,
             },
             "functions": functions,
         }
@@ -340,6 +366,14 @@ def _tree_signature(root: Path) -> tuple[int, int, int]:
             size += st.st_size
             newest = max(newest, st.st_mtime_ns)
     return count, newest, size
+
+
+def _choice[E: (InitCpu, FreezeMode)](kind: type[E], value: str, name: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(str(v) for v in kind)
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}") from None
 
 
 def run_host(config: HostConfig) -> None:

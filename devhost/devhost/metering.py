@@ -81,6 +81,13 @@ class InvocationRecord:
     initialization_type: str | None = None
     restore_duration_ms: float | None = None  # a SnapStart restore (its cold start)
     billed_restore_duration_ms: int | None = None
+    # user + system CPU time of the environment's processes during the invocation (null when
+    # it could not be read)
+    cpu_time_ms: float | None = None
+    # how long the CPU share (MemorySize / 1,769 MB of a vCPU) held the environment back during
+    # the invocation, and during INIT on a cold start (null where the share is not enforced)
+    cpu_throttled_ms: float | None = None
+    init_cpu_throttled_ms: float | None = None
 
 
 class _Histogram:
@@ -167,6 +174,7 @@ class FunctionMeter:
         self.warm = _Histogram(_DURATION_BUCKETS_S)
         self.cold = _Histogram(_DURATION_BUCKETS_S)
         self.billed = _Histogram(_DURATION_BUCKETS_S)
+        self.cpu = _Histogram(_DURATION_BUCKETS_S)
         self.gb_seconds = 0.0
         self.peak_memory_mb = 0
         self.peak_environments = 0
@@ -239,6 +247,8 @@ class Metering:
             else:
                 meter.warm.observe(rec.duration_ms)
             meter.billed.observe(float(rec.billed_duration_ms))
+            if rec.cpu_time_ms is not None:
+                meter.cpu.observe(rec.cpu_time_ms)
             meter.gb_seconds += rec.billed_duration_ms / 1000.0 * rec.memory_size_mb / 1024.0
             meter.peak_memory_mb = max(meter.peak_memory_mb, rec.max_memory_used_mb)
             meter.peak_concurrency = max(meter.peak_concurrency, rec.concurrent_environments)
@@ -287,6 +297,7 @@ class Metering:
                 "warm_duration_ms": m.warm.summary(),
                 "cold_latency_ms": m.cold.summary(),
                 "billed_duration_ms": m.billed.summary(),
+                "cpu_time_ms": m.cpu.summary(),
                 "peak_memory_used_mb": m.peak_memory_mb,
                 "gb_seconds": round(m.gb_seconds, 6),
                 "estimated_cost_usd": round(m.cost_usd(), 8),
@@ -427,6 +438,7 @@ class Metering:
                 ("restore", "devhost_restore_duration_seconds", "Restore Duration (SnapStart)."),
                 ("duration", "devhost_duration_seconds", "Invocation Duration."),
                 ("billed", "devhost_billed_duration_seconds", "Billed Duration."),
+                ("cpu", "devhost_cpu_seconds", "CPU time (user + system) of invocations."),
             ):
                 family(name, "histogram", help_text)
                 for m in meters:

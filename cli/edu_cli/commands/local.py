@@ -169,6 +169,24 @@ def start_api(
             help="A host name the control API (/_host) answers besides localhost; repeatable.",
         ),
     ] = None,
+    resource_controls: Annotated[
+        bool,
+        typer.Option(
+            "--resource-controls/--no-resource-controls",
+            help="CPU share by MemorySize, memory of the process tree, freezing, own /tmp and "
+            "read-only code through cgroups and mount namespaces, where the machine allows.",
+        ),
+    ] = True,
+    init_cpu: Annotated[
+        str,
+        typer.Option(
+            "--init-cpu", help="INIT's CPU: burst (a full vCPU on demand), proportional, unlimited."
+        ),
+    ] = "burst",
+    freeze: Annotated[
+        str,
+        typer.Option("--freeze", help="Between invocations: auto, cgroup, signal or off."),
+    ] = "auto",
 ) -> None:
     """Serve the template's HttpApi routes; each function runs in real execution
     environments (`python -m awslambdaric`) started, reused, throttled and reaped as on AWS."""
@@ -194,6 +212,9 @@ def start_api(
             throttle_status,
             capacity_wait=capacity_wait,
             allowed_hosts=tuple(allowed_host or ()),
+            resource_controls=resource_controls,
+            init_cpu=init_cpu,
+            freeze=freeze,
         )
         config.log_file = log_file  # rotated by the host
         server = Host(config)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from devhost.logs import LogSink
 from devhost.runtime.launch import LaunchSettings, launch_spec
 from devhost.runtime.process import RuntimeProcess
+from devhost.runtime.resources import EnvironmentResources, Resources
 from devhost.runtime.runtime_api import (
     InitStatus,
     InvokeTimeout,
@@ -49,6 +50,8 @@ class InvokeResult:
     error_type: str | None
     error_message: str | None
     duration_ms: float
+    cpu_time_ms: float | None = None  # user + system CPU of the environment's processes
+    cpu_throttled_ms: float | None = None  # time the CPU share held the environment back
 
 
 class ExecutionEnvironment:
@@ -58,6 +61,7 @@ class ExecutionEnvironment:
         env_id: str,
         log: LogSink,
         settings: LaunchSettings,
+        resources: Resources | None = None,
     ) -> None:
         self.spec = spec
         self.env_id = env_id
@@ -69,10 +73,14 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         self.invocations = 0
         self.init_ms: float | None = None
+        self.init_throttled_ms: float | None = None  # INIT held back by its CPU share
         self.initialised = False  # its INIT ended well at least once
         self.kill_reason: str | None = None
         # AWS_LAMBDA_INITIALIZATION_TYPE of this environment
         self.initialization_type = "on-demand"
+        self.resources: EnvironmentResources | None = (
+            resources.environment(spec, env_id) if resources is not None else None
+        )
         self.runtime_api, self.process = self._new_runtime()
         self._exit_listeners: list[Callable[[ExecutionEnvironment], None]] = []
         self._start_error: str | None = None
@@ -80,9 +88,15 @@ class ExecutionEnvironment:
 
     @classmethod
     def create(
-        cls, spec: FunctionSpec, serial: int, log: LogSink, settings: LaunchSettings
+        cls,
+        spec: FunctionSpec,
+        serial: int,
+        log: LogSink,
+        settings: LaunchSettings,
+        resources: Resources | None = None,
     ) -> ExecutionEnvironment:
-        return cls(spec, f"{spec.logical_id}-{serial}-{uuid.uuid4().hex[:6]}", log, settings)
+        env_id = f"{spec.logical_id}-{serial}-{uuid.uuid4().hex[:6]}"
+        return cls(spec, env_id, log, settings, resources)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -100,10 +114,15 @@ class ExecutionEnvironment:
     def start(self) -> None:
         """Start INIT: the Runtime API, then the process."""
         self.runtime_api.start()
+        tmp_dir = self.resources.tmp_dir if self.resources is not None else None
         try:
             self.process.launch(
                 launch_spec(
-                    self.spec, self.runtime_api.address, self.settings, self.initialization_type
+                    self.spec,
+                    self.runtime_api.address,
+                    self.settings,
+                    self.initialization_type,
+                    tmp_dir,
                 )
             )
         except OSError as exc:
@@ -113,17 +132,23 @@ class ExecutionEnvironment:
     def restart(self) -> None:
         """INIT again from the start (a new runtime process), after an INIT that failed or
         ran out of time: Lambda retries it inside the first invocation."""
-        self.process.kill()
-        self.close()
+        old_api, old_process = self.runtime_api, self.process
+        # replaced first: the old process's exit must not end this environment
+        self.runtime_api, self.process = self._new_runtime()
+        old_process.kill()
+        old_process.exited.wait(2.0)
+        old_api.close()
+        old_process.close()
         self.kill_reason = None
         self._start_error = None
-        self.runtime_api, self.process = self._new_runtime()
+        if self.resources is not None:
+            self.resources.init_again()
         self.start()
 
     def _new_runtime(self) -> tuple[RuntimeApi, RuntimeProcess]:
         api = RuntimeApi(self.env_id, self.log.host)
         # bound to this Runtime API: a process replaced by restart() must not end the next
-        return api, RuntimeProcess(self._output, lambda: self._exited(api))
+        return api, RuntimeProcess(self._output, lambda: self._exited(api), self.resources)
 
     def wait_ready(self, timeout_s: float) -> float:
         """Block until INIT ends; return the Init Duration (ms) or raise InitFailed."""
@@ -131,6 +156,10 @@ class ExecutionEnvironment:
         self.init_ms = report.init_ms
         if report.status is InitStatus.READY:
             self.initialised = True
+            if self.resources is not None:
+                throttled = self.resources.throttled_ns()
+                self.init_throttled_ms = throttled / 1e6 if throttled is not None else None
+                self.resources.init_done()
             return report.init_ms
         if report.status is InitStatus.TIMEOUT:
             self.kill("init-timeout")
@@ -166,6 +195,8 @@ class ExecutionEnvironment:
         timeout_s = self.spec.timeout_s
         deadline = deadline_s if deadline_s is not None else time.time() + timeout_s
         self.process.resume()
+        cpu_before = self.process.cpu_time_ns()
+        throttled_before = self.resources.throttled_ns() if self.resources is not None else None
         try:
             reply = self.runtime_api.invoke(request_id, payload, deadline, self.spec.arn, trace_id)
         except RuntimeGone as exc:
@@ -183,10 +214,23 @@ class ExecutionEnvironment:
             return self._died(exc.duration_ms)
         finally:
             self.invocations += 1
+        cpu_ms = self._cpu_ms_since(cpu_before)
+        throttled_ms = self._throttled_ms_since(throttled_before)
+        if self.resources is not None and self.resources.oom_killed():
+            # the kernel's OOM killer ended a process of the tree (a child, say): Lambda ends
+            # the whole environment with Runtime.OutOfMemory
+            self.kill("oom")
+            return self._died(reply.duration_ms)
         self.process.pause()
         if reply.error_type is not None:
             return InvokeResult(
-                Outcome.ERROR, reply.body, reply.error_type, reply.error_message, reply.duration_ms
+                Outcome.ERROR,
+                reply.body,
+                reply.error_type,
+                reply.error_message,
+                reply.duration_ms,
+                cpu_ms,
+                throttled_ms,
             )
         if len(reply.body) > MAX_PAYLOAD_BYTES:
             return InvokeResult(
@@ -196,8 +240,24 @@ class ExecutionEnvironment:
                 f"Response payload size ({len(reply.body)} bytes) exceeded maximum allowed "
                 f"payload size ({MAX_PAYLOAD_BYTES} bytes).",
                 reply.duration_ms,
+                cpu_ms,
+                throttled_ms,
             )
-        return InvokeResult(Outcome.OK, reply.body, None, None, reply.duration_ms)
+        return InvokeResult(
+            Outcome.OK, reply.body, None, None, reply.duration_ms, cpu_ms, throttled_ms
+        )
+
+    def _throttled_ms_since(self, before_ns: int | None) -> float | None:
+        after_ns = self.resources.throttled_ns() if self.resources is not None else None
+        if before_ns is None or after_ns is None:
+            return None
+        return (after_ns - before_ns) / 1e6
+
+    def _cpu_ms_since(self, before_ns: int | None) -> float | None:
+        after_ns = self.process.cpu_time_ns()
+        if before_ns is None or after_ns is None:
+            return None
+        return (after_ns - before_ns) / 1e6
 
     def _died(self, duration_ms: float) -> InvokeResult:
         """The runtime connection closed mid-invocation: the process crashed or was killed."""
@@ -206,7 +266,8 @@ class ExecutionEnvironment:
         with self._lock:
             reason = self.kill_reason
             if reason is None:
-                self.kill_reason = "crash"
+                oom = self.resources is not None and self.resources.oom_killed()
+                reason = self.kill_reason = "oom" if oom else "crash"
         if reason == "oom":
             return InvokeResult(
                 Outcome.OOM,
@@ -244,6 +305,8 @@ class ExecutionEnvironment:
         """Release sockets and files; when no thread uses the environment any more."""
         self.runtime_api.close()
         self.process.close()
+        if self.resources is not None and not self.process.running:
+            self.resources.release()
 
     def add_exit_listener(self, listener: Callable[[ExecutionEnvironment], None]) -> None:
         """``listener(env)`` runs when the process ends, whatever the reason."""
@@ -266,5 +329,7 @@ class ExecutionEnvironment:
         api.process_exited()
         if api is not self.runtime_api:
             return
+        if self.resources is not None:
+            self.resources.release()
         for listener in self._exit_listeners:
             listener(self)

@@ -31,6 +31,10 @@ def iso_time(epoch_s: float) -> str:
     return _dt.datetime.fromtimestamp(epoch_s, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _round(value: float | None) -> float | None:
+    return round(value, 3) if value is not None else None
+
+
 def _mb(nbytes: int) -> int:
     return math.ceil(nbytes / MIB) if nbytes else 0
 
@@ -191,4 +195,16 @@ class Invocation:
             initialization_type=lease.env.initialization_type if lease is not None else None,
             restore_duration_ms=round(self.restore_ms, 3) if self.restore_ms is not None else None,
             billed_restore_duration_ms=self.billed_restore_ms,
+            cpu_time_ms=self.cpu_time_ms,
+            cpu_throttled_ms=_round(self.result.cpu_throttled_ms if self.result else None),
+            init_cpu_throttled_ms=_round(
+                lease.env.init_throttled_ms if lease is not None and self.cold else None
+            ),
         )
+
+    @property
+    def cpu_time_ms(self) -> float | None:
+        result = self.result
+        if result is None or result.cpu_time_ms is None:
+            return None
+        return round(result.cpu_time_ms, 3)

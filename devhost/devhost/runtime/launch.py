@@ -46,6 +46,7 @@ class LaunchSpec:
     argv: list[str]
     cwd: Path
     env: dict[str, str]
+    read_only: tuple[Path, ...] = ()  # the task root and layers: read-only to the function
 
 
 # SnapStart's runtime: awslambdaric whose restore step forks restored environments
@@ -57,11 +58,13 @@ def launch_spec(
     runtime_api: str,
     settings: LaunchSettings,
     initialization_type: str = "on-demand",
+    tmp_dir: Path | None = None,
 ) -> LaunchSpec:
     """How to start one environment of ``spec`` whose Runtime API listens on ``runtime_api``.
     ``initialization_type`` is ``AWS_LAMBDA_INITIALIZATION_TYPE``: ``on-demand``,
     ``provisioned-concurrency`` or ``snap-start`` (the snapshot of a SnapStart function, and
-    the environments restored from it)."""
+    the environments restored from it); ``tmp_dir`` is its own temporary directory
+    (``TMPDIR``)."""
     env: dict[str, str] = {k: os.environ[k] for k in _PASSTHROUGH if k in os.environ}
     env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL_")})
     env.update(spec.environment)
@@ -96,6 +99,11 @@ def launch_spec(
         env["AWS_LAMBDA_LOG_FORMAT"] = spec.log_format
     if spec.application_log_level:
         env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
+    if tmp_dir is not None:
+        # Lambda's /tmp is the environment's own ("Configuring ephemeral storage",
+        # https://docs.aws.amazon.com/lambda/latest/dg/configuration-ephemeral-storage.html);
+        # here it is the directory every temp-file API reads from TMPDIR
+        env["TMPDIR"] = str(tmp_dir)
     if settings.sam_local_hint:
         env["AWS_SAM_LOCAL"] = "true"
     # awslambdaric switches to its multi-concurrency mode when this is set
@@ -111,4 +119,5 @@ def launch_spec(
         argv=[settings.python, *runtime, spec.handler],
         cwd=spec.code_dir,
         env=env,
+        read_only=(spec.code_dir, *[layer.content_dir for layer in spec.layers]),
     )

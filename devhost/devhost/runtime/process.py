@@ -1,6 +1,8 @@
-"""The OS process of one execution environment: started in a session of its own, its output
-forwarded to the log, its memory read from procfs, paused and resumed between invocations,
-and ended (SIGTERM then SIGKILL, or SIGKILL at once) for the whole process group."""
+"""The OS process of one execution environment: started in a session of its own (and in its
+cgroups, see :mod:`devhost.runtime.resources`), its output forwarded to the log, its memory
+read from procfs and its cgroup, frozen and thawed between invocations, and ended (SIGTERM
+then SIGKILL, or SIGKILL at once) for the whole process group and every process of its
+cgroup."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from collections.abc import Callable
 import psutil
 
 from devhost.runtime.launch import LaunchSpec
+from devhost.runtime.resources import EnvironmentResources
+from devhost.runtime.sandbox import wrap
 
 __all__ = ["RuntimeProcess"]
 
@@ -22,8 +26,14 @@ _SIGNAL_NAMES = {9: "killed", 11: "segmentation fault", 6: "aborted", 15: "termi
 
 
 class RuntimeProcess:
-    def __init__(self, on_output: Callable[[str], None], on_exit: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        on_output: Callable[[str], None],
+        on_exit: Callable[[], None],
+        resources: EnvironmentResources | None = None,
+    ) -> None:
         self._on_output = on_output
+        self.resources = resources
         self._on_exit = on_exit
         self.proc: subprocess.Popen[bytes] | None = None
         self.exited = threading.Event()
@@ -36,8 +46,11 @@ class RuntimeProcess:
 
     def launch(self, spec: LaunchSpec) -> None:
         """Start the process (raises OSError when it cannot be started)."""
+        argv = spec.argv
+        if self.resources is not None:
+            argv = wrap(argv, self.resources.plan(spec.read_only))
         self.proc = subprocess.Popen(
-            spec.argv,
+            argv,
             cwd=str(spec.cwd),
             env=spec.env,
             stdin=subprocess.DEVNULL,
@@ -57,11 +70,24 @@ class RuntimeProcess:
         threading.Thread(target=self._pump_output, name="devhost-out", daemon=True).start()
 
     def pause(self) -> None:
-        """Between invocations. Lambda freezes an environment after its response; the host
-        does not yet (a background thread keeps running), so this is where freezing goes."""
+        """Between invocations: frozen, as Lambda freezes an environment once its runtime
+        has answered ("Lambda freezes the execution environment when the runtime and each
+        extension have completed and there are no pending events", "Understanding the
+        Lambda execution environment lifecycle",
+        https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)."""
+        if self.resources is not None and self.running:
+            self.resources.freeze(self.pid)
 
     def resume(self) -> None:
-        """Before an invocation: the counterpart of :meth:`pause`."""
+        """Before an invocation: thawed."""
+        if self.resources is not None:
+            self.resources.thaw(self.pid)
+
+    def cpu_time_ns(self) -> int | None:
+        """CPU time (user + system) the environment used so far."""
+        if self.resources is None:
+            return None
+        return self.resources.cpu_time_ns(self.pid)
 
     @property
     def running(self) -> bool:
@@ -75,13 +101,16 @@ class RuntimeProcess:
     def kill(self) -> None:
         """SIGKILL the whole process group at once."""
         proc = self.proc
-        if proc is None or proc.poll() is not None:
+        if proc is None:
             return
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            with contextlib.suppress(OSError):
-                proc.kill()
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                with contextlib.suppress(OSError):
+                    proc.kill()
+        if self.resources is not None:
+            self.resources.kill_all()
 
     def terminate(self, grace_s: float = 0.5) -> None:
         """SIGTERM the process group, SIGKILL it if it is still there after ``grace_s``."""
@@ -90,6 +119,8 @@ class RuntimeProcess:
             return
         try:
             os.killpg(proc.pid, signal.SIGTERM)
+            if self.resources is not None:  # a frozen process takes signals once thawed
+                self.resources.thaw(proc.pid)
             proc.wait(grace_s)
         except (ProcessLookupError, PermissionError, subprocess.TimeoutExpired):
             self.kill()
@@ -133,10 +164,14 @@ class RuntimeProcess:
     # -- memory --------------------------------------------------------------------------
 
     def rss_bytes(self) -> int:
-        """Current resident memory of the process (and the highest seen so far)."""
+        """Current resident memory of the environment — its whole process tree where it has
+        a memory cgroup, else its main process — and the highest seen so far."""
         rss = 0
         fd = self._statm_fd
-        if fd is not None:
+        tree = self.resources.tree_resident_bytes() if self.resources is not None else None
+        if tree is not None:
+            rss = tree
+        elif fd is not None:
             try:
                 rss = int(os.pread(fd, 128, 0).split()[1]) * _PAGE
             except (OSError, ValueError, IndexError):

@@ -30,6 +30,7 @@ from devhost.runtime.environment import (
 from devhost.runtime.invocation import Invocation
 from devhost.runtime.launch import LaunchSettings
 from devhost.runtime.pool import PROVISIONED, FunctionPool, Gauges, Lease, NoEnvironment
+from devhost.runtime.resources import Resources
 from devhost.runtime.snapstart import AFTER_RESTORE_LIMIT_S, RestoredEnvironment, Snapshots
 from devhost.runtime.states import Outcome
 from devhost.template import FunctionSpec
@@ -69,8 +70,10 @@ class LambdaService:
         log: LogSink,
         metering: Metering,
         invocation_log: InvocationLog | None,
+        resources: Resources | None = None,
     ) -> None:
         self.settings = settings
+        self.resources = resources
         self.launch = launch
         self.log = log
         self.metering = metering
@@ -89,8 +92,10 @@ class LambdaService:
     ) -> ExecutionEnvironment:
         if spec.snap_start:
             return self._restore(spec, serial)
-        env = ExecutionEnvironment.create(spec, serial, self.log, self.launch)
+        env = ExecutionEnvironment.create(spec, serial, self.log, self.launch, self.resources)
         env.initialization_type = initialization_type
+        if initialization_type == PROVISIONED and env.resources is not None:
+            env.resources.provision()  # provisioned concurrency's INIT has no CPU burst
         self.log.emit(
             spec.logical_id, init_start_line(spec.runtime, spec.region, self.launch.python)
         )
@@ -441,6 +446,8 @@ class LambdaService:
             t.start()
         for t in threads:
             t.join(2.0)
+        if self.resources is not None:
+            self.resources.close()
 
 
 def _init_failure_line(exc: InitFailed, phase: str) -> str:
