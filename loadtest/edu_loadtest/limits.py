@@ -42,6 +42,8 @@ class FunctionLimit:
     dominant: str | None = None  # the route (or search) with most of its warm time
     dominant_share: float | None = None
     cpu_share_of_run: float | None = None  # its CPU time / its Duration, warm, when metered
+    # the time its CPU share of MemorySize held it back / its Duration, warm, when enforced
+    throttled_share_of_run: float | None = None
 
 
 @dataclass
@@ -140,6 +142,15 @@ def _function_limit(
         limit.cpu_share_of_run = min(
             1.0, sum(c for c, _ in cpu_runs) / sum(d or 0.0 for _, d in cpu_runs)
         )
+    throttled = [
+        (s.cpu_throttled_ms, s.duration_ms)
+        for s in warm
+        if s.cpu_throttled_ms is not None and s.duration_ms
+    ]
+    if throttled:
+        limit.throttled_share_of_run = min(
+            1.0, sum(t for t, _ in throttled) / sum(d or 0.0 for _, d in throttled)
+        )
     shares = _route_shares(requests, function)
     if shares:
         (route, search), share = shares[0]
@@ -150,6 +161,11 @@ def _function_limit(
         if limit.cpu_share_of_run is not None
         else ""
     )
+    if limit.throttled_share_of_run:
+        cpu_note += (
+            f", {limit.throttled_share_of_run:.0%} held back by its CPU share of MemorySize "
+            "(Lambda's model, not this machine)"
+        )
     if limit.warm_saturated_share is not None and limit.warm_saturated_share >= MACHINE_BOUND_SHARE:
         limit.verdict = "machine"
         if calm:

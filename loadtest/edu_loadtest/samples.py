@@ -59,6 +59,8 @@ class Sample:
     route: str | None = None
     http_status: int | None = None
     cpu_ms: float | None = None  # CPU time (user + system) of the invocation, when metered
+    # how long the CPU share of MemorySize held it back (Lambda's model), when enforced
+    cpu_throttled_ms: float | None = None
     # AWS_LAMBDA_INITIALIZATION_TYPE of the environment: on-demand | snap-start |
     # provisioned-concurrency (None: unknown, e.g. from Locust's side)
     initialization_type: str | None = None
@@ -150,6 +152,7 @@ def samples_from_invocations(
             route=str(rec.get("route_key") or ""),
             http_status=status,
             cpu_ms=_float(rec.get("cpu_time_ms")),
+            cpu_throttled_ms=_float(rec.get("cpu_throttled_ms")),
             initialization_type=rec.get("initialization_type"),
             restore_ms=_float(rec.get("restore_duration_ms")),
             billed_restore_ms=_float(rec.get("billed_restore_duration_ms")),

@@ -146,3 +146,17 @@ def test_the_machine_probe_never_reports_a_sample_over_a_blink() -> None:
     assert second.ts - first.ts >= MachineProbe.MIN_INTERVAL_S * 0.9
     assert len(first.cpu_percent) == probe.cores
     assert all(0.0 <= p <= 100.0 for p in first.cpu_percent)
+
+
+def test_time_held_back_by_the_cpu_share_is_lambdas_model_not_the_machine() -> None:
+    # Given identity's warm logins: 180 ms on CPU and 60 ms held back by its CPU share, of 200 ms
+    samples = [
+        Sample(t, "identity", False, 200, "ok", duration_ms=200, cpu_ms=180, cpu_throttled_ms=60)
+        for t in (1.5, 2.5)
+    ]
+    limits = assess(machine([False] * 5), [], samples, [], FUNCTIONS, 2)
+    identity = limits.functions[0]
+    assert identity.throttled_share_of_run == pytest.approx(0.3)
+    assert "30% held back by its CPU share of MemorySize (Lambda's model, not this machine)" in (
+        identity.sentence
+    )

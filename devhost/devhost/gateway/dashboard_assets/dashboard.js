@@ -65,7 +65,11 @@
     ["cold_p50", "Cold p50 (init + run)", (f) => f.cold_latency_ms?.p50, fmtMs],
     ["cold_p95", "Cold p95", (f) => f.cold_latency_ms?.p95, fmtMs],
     ["cold_p99", "Cold p99", (f) => f.cold_latency_ms?.p99, fmtMs],
-    ["cpu_ms_per_invocation", "CPU per invocation", (f) => f.cpu_ms_per_invocation ?? f.cpu_time_ms?.mean, fmtMs],
+    // Shown when the host meters them (CPU time per invocation, the CPU share of MemorySize).
+    ["cpu_p50", "CPU time p50", (f) => f.cpu_time_ms?.p50, fmtMs, false, true],
+    ["cpu_p95", "CPU time p95", (f) => f.cpu_time_ms?.p95, fmtMs, false, true],
+    ["cpu_share", "CPU share (vCPU)", (f) => f.cpu_share, (v, f) => `${Number(v).toFixed(2)}${f.cpu_share_enforced === false ? " (not enforced)" : ""}`, false, true],
+    ["cpu_throttled_p95", "CPU throttled p95", (f) => f.cpu_throttled_ms?.p95, fmtMs, true, true],
     ["memory", "Max Memory Used / MemorySize", (f) => f.peak_memory_used_mb, (v, f) => `${fmtInt(v)} / ${fmtInt(f.memory_size_mb)} MB`],
     ["gb_seconds", "GB-seconds", (f) => f.gb_seconds, (v) => Number(v).toFixed(3)],
     ["estimated_cost_usd", "Estimated cost", (f) => f.estimated_cost_usd, fmtUsd],
@@ -94,11 +98,11 @@
   function renderCards(doc) {
     for (const [fn, f] of Object.entries(doc.functions)) {
       const section = card(fn);
-      for (const [key, , get, format, badWhenPositive] of METRICS) {
+      for (const [key, , get, format, badWhenPositive, optional] of METRICS) {
         const dd = section.querySelector(`dd[data-metric="${key}"]`);
         const value = get(f);
         const missing = value === undefined;
-        dd.hidden = missing && key === "cpu_ms_per_invocation";
+        dd.hidden = Boolean(optional) && missing;
         dd.previousElementSibling.hidden = dd.hidden;
         dd.dataset.value = value === null || value === undefined ? "" : String(value);
         dd.textContent = missing ? "–" : format(value, f);
