@@ -117,6 +117,11 @@
     $("host-summary").textContent =
       `${host.template} · up ${fmtDuration(host.uptime_s)} · ${host.environments} of ${host.max_environments} environments live · ` +
       `warm containers ${host.warm_containers} · idle timeout ${host.idle_timeout_s} s`;
+    // What the host enforces of Lambda's resource model, when it says (e.g. CPU share, freeze).
+    const model = Object.entries(host.resources ?? {})
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k.replaceAll("_", " ")}: ${v === true ? "yes" : v === false ? "no" : v}`);
+    $("host-resources").textContent = model.length ? `Resource model — ${model.join(" · ")}` : "";
   }
 
   function renderLegend() {
