@@ -97,13 +97,15 @@ def _bottleneck(route: str, search: bool, parameters: Mapping[str, str] | None) 
 
 
 def _route_shares(
-    requests: Sequence[dict[str, Any]], function: str
+    requests: Sequence[dict[str, Any]], function: str | None
 ) -> list[tuple[tuple[str, bool], float]]:
-    """The function's warm, answered client time per route (searches apart), largest first,
-    as shares of the total."""
+    """The function's (every function's, for None) warm, answered client time per route
+    (searches apart), largest first, as shares of the total."""
     spent: dict[tuple[str, bool], float] = defaultdict(float)
     for r in requests:
-        if r.get("function") != function or r.get("cold") is not False or not r.get("status"):
+        if function is not None and r.get("function") != function:
+            continue
+        if r.get("cold") is not False or not r.get("status"):
             continue
         route = str(r.get("route") or "")
         spent[(route, bool(r.get("search")) and route == "GET /api/courses")] += float(
@@ -232,6 +234,14 @@ def assess(
         limits.starting_peak = max(starting.values())
         limits.capacity_waits = sum(max(v) - min(v) for v in waits.values())
     limits.run = _run_sentences(limits)
+    overall = _route_shares(requests, None)
+    if overall and (limits.saturated_share or 0.0) < SATURATED_RUN_SHARE:
+        (route, search), share = overall[0]
+        owner = next((r.get("function") for r in requests if r.get("route") == route), None)
+        limits.run.append(
+            f"Where the warm time went: {share:.0%} of all of it to "
+            f"{_bottleneck(route, search, parameters)}" + (f" in {owner}." if owner else ".")
+        )
     for function in functions:
         if any(s.function == function for s in samples):
             limits.functions.append(

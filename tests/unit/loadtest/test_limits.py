@@ -160,3 +160,24 @@ def test_time_held_back_by_the_cpu_share_is_lambdas_model_not_the_machine() -> N
     assert "30% held back by its CPU share of MemorySize (Lambda's model, not this machine)" in (
         identity.sentence
     )
+
+
+def test_a_calm_run_names_the_bottleneck_that_dominates_all_warm_time() -> None:
+    requests = [
+        request("course", "GET /api/courses", 600, search=True),
+        request("identity", "POST /api/auth/login", 300),
+        request("payment", "POST /api/payments", 100),
+    ]
+    limits = assess(
+        machine([False] * 5), [], [], requests, FUNCTIONS, 2, parameters={"SearchIndex": "none"}
+    )
+    assert limits.run[-1] == (
+        "Where the warm time went: 60% of all of it to the catalog search "
+        "(`ILIKE '%q%'` without an index, the seed's bottleneck) in course."
+    )
+
+
+def test_a_saturated_run_names_no_bottleneck_of_the_architecture() -> None:
+    requests = [request("course", "GET /api/courses", 600, search=True)]
+    limits = assess(machine([True] * 5), [], [], requests, FUNCTIONS, 2)
+    assert not any(s.startswith("Where the warm time went") for s in limits.run)
