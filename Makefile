@@ -13,7 +13,7 @@ FRONTEND := frontend
 
 .PHONY: help ensure-uv install install-frontend up down test lint typecheck requirements \
         check-requirements sam-validate sam-build test-python test-frontend test-e2e openapi check-openapi \
-        bench-host bench-dashboard bench-seed bench-load screenshots clean ensure-chromium ensure-prometheus
+        bench-host bench-dashboard bench-snapstart bench-seed bench-load screenshots clean ensure-chromium ensure-prometheus
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ bench-host: install ## Local host vs plain uvicorn: warm latency and cold start 
 
 bench-dashboard: install ensure-chromium ## The warm path with the host's dashboard open in Chromium vs closed
 	$(RUN) python -m devhost.dashboard_bench
+
+bench-snapstart: install ## SnapStart restore vs on-demand Init per function (target: restore p50 10x shorter)
+	$(RUN) python -m edu_cli.snapbench
 
 bench-seed: install ## The full SPEC §5 seed, timed: rows/s per table (replaces local data)
 	$(RUN) edu db up
