@@ -81,7 +81,12 @@ sam-build: ## sam build (python3.12 from .python-version, no container needed)
 	$(RUN) sam build --template template.yaml
 
 test-python: ensure-prometheus ## pytest: unit, integration (real PostgreSQL) and end-to-end (local host)
-	$(RUN) pytest
+	$(RUN) pytest --ignore=tests/faults
+
+# Three minutes of real processes stopped, frozen, flooded and killed: a CI step of its own.
+.PHONY: test-faults bench-soak
+test-faults: install ## Fault injection (issue 15): databases stopped/frozen/exhausted, an environment and the host killed
+	$(RUN) pytest tests/faults
 
 test-frontend: ## The frontend's lint, type check and unit tests (when the frontend exists)
 	@if [ -f $(FRONTEND)/package.json ]; then \
@@ -106,6 +111,9 @@ bench-load: install ## Mixed load on the full seed: max users, RPS, p95s, index 
 	$(RUN) edu db up
 	$(RUN) edu seed --scale 1.0 --reset --no-progress
 	$(RUN) python -m edu_cli.loadbench
+
+bench-soak: install ## Steady mixed load for SOAK_MINUTES (10) at SOAK_RATE req/s (14): growth and drift, first vs last minute
+	$(RUN) python -m edu_cli.soakbench --minutes $(or $(SOAK_MINUTES),10) --rate $(or $(SOAK_RATE),14)
 
 screenshots: install ## PNGs of the main pages into screenshots/ (needs `make up` running)
 	cd $(FRONTEND) && BASE_URL=$${BASE_URL:-http://127.0.0.1:3000} \

@@ -148,6 +148,7 @@ class Database:
         self._last_used = time.monotonic()
         self._activity = threading.Event()
         self._releaser: threading.Thread | None = None
+        self._releaser_pid: int | None = None
         self.idle_releases = 0
 
     @property
@@ -279,6 +280,12 @@ class Database:
                 raise QueryTimeout() from exc
             if isinstance(exc, asyncpg.QueryCanceledError):
                 raise QueryTimeout() from exc
+            if isinstance(exc, asyncpg.InternalClientError):
+                # The protocol lost track of the connection (the server went away in the
+                # middle of an operation): it is no longer usable.
+                cut_off = True
+                logger.error("database connection broken: %s", exc)
+                raise DatabaseUnavailable() from exc
             if isinstance(exc, CONNECTION_ERRORS):
                 logger.error("database connection lost: %s", exc.__class__.__name__)
                 raise unavailable_error(exc) from exc
@@ -291,8 +298,9 @@ class Database:
     async def _release(self, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
         try:
             await pool.release(conn, timeout=IDLE_CLOSE_TIMEOUT_SECONDS)
-        except (TimeoutError, *CONNECTION_ERRORS) as exc:  # type: ignore[misc]
-            # Returning it failed (the server went away meanwhile): asyncpg has dropped it.
+        except Exception as exc:  # the user's request is done either way
+            # Resetting it for the next use failed (the server went away mid-operation, which
+            # asyncpg may report as an InternalClientError): asyncpg has terminated it.
             logger.warning("database connection dropped on release: %s", type(exc).__name__)
 
     @asynccontextmanager
@@ -342,7 +350,8 @@ class Database:
                 self._last_used = time.monotonic()
         self._activity.set()
         if (
-            self._releaser is None
+            # None yet, or inherited through a fork (a SnapStart restore): threads are not
+            self._releaser_pid != os.getpid()
             and self._settings.db_idle_release_seconds > 0
             # Only in an execution environment, where the runtime client, not a test harness,
             # owns the event loop between invocations.
@@ -352,6 +361,7 @@ class Database:
                 target=self._release_when_idle, name="edu-db-idle-release", daemon=True
             )
             self._releaser.start()
+            self._releaser_pid = os.getpid()
 
     def _release_when_idle(self) -> None:
         idle_limit = self._settings.db_idle_release_seconds
