@@ -58,7 +58,8 @@ def test_a_value_the_template_refuses_is_refused_from_the_environment_too(
 @pytest.mark.parametrize(
     ("compare", "message"),
     [
-        ("Shape=a,b", "unknown parameter 'Shape'"),
+        ("Shape=lambda,docker", "Shape takes lambda, uvicorn, not docker"),
+        ("Shapes=lambda,uvicorn", "unknown parameter 'Shapes'"),
         ("SEARCH_INDEX=none,fast", "SearchIndex: 'fast' is not one of"),
         ("SEARCH_INDEX=trgm", "at least two values"),
     ],
@@ -72,4 +73,19 @@ def test_a_comparison_the_template_cannot_run_is_refused_before_any_run(
 
     assert result.exit_code == 2, result.output
     assert message in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_load_refuses_to_wait_for_fewer_workers_than_it_starts(
+    isolated: dict[str, str], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["load", "--workers", "2", "--expect-workers", "1", "--out", str(tmp_path / "out")],
+        env=isolated,
+    )
+
+    assert result.exit_code == 2, result.output
+    words = " ".join(result.output.replace("│", " ").split())  # the error box wraps lines
+    assert "cannot wait for fewer than the 2 --workers it starts" in words
     assert not (tmp_path / "out").exists()
