@@ -223,3 +223,14 @@ def test_snapstart_refuses_what_aws_does_not_support(
     )
     with pytest.raises(TemplateError, match=refusal):
         load_template(tmp_path / "template.yaml")
+
+
+def test_a_restored_environment_joins_its_own_cgroups(host: Host) -> None:
+    """A restored environment gets the resource model of any other (CPU share of its
+    MemorySize, memory, freezing): it joins its own groups before its hooks run."""
+    if not host.resources.support.cpu:
+        pytest.skip(f"the host cannot enforce the CPU share here: {host.resources.summary()}")
+    assert request(host.url, "GET", "/snap").status == 200
+    (env,) = host.lambda_service.pools["SnapFunction"].environments()
+    assert env.resources is not None and env.resources.cgroup is not None
+    assert env.process.pid in env.resources.cgroup.pids()

@@ -106,7 +106,7 @@ class LambdaService:
         """A SnapStart function's new environment: restored from its snapshot."""
         env_id = f"{spec.logical_id}-{serial}-{uuid.uuid4().hex[:6]}"
         env = RestoredEnvironment(
-            spec, env_id, self.log, self.launch, lambda: self.snapshots.of(spec)
+            spec, env_id, self.log, self.launch, lambda: self.snapshots.of(spec), self.resources
         )
         self.log.emit(
             spec.logical_id, restore_start_line(spec.runtime, spec.region, self.launch.python)

@@ -38,6 +38,7 @@ from devhost.logs import LogSink, init_report_line, init_start_line
 from devhost.runtime.environment import ExecutionEnvironment, InitFailed
 from devhost.runtime.launch import LaunchSettings, LaunchSpec, launch_spec
 from devhost.runtime.process import RuntimeProcess
+from devhost.runtime.resources import EnvironmentResources, Resources
 from devhost.runtime.runtime_api import InitStatus, RuntimeApi
 from devhost.template import FunctionSpec
 
@@ -53,6 +54,8 @@ __all__ = [
 # hooks finish within 10 seconds, else SnapStartTimeoutException.
 AFTER_RESTORE_LIMIT_S = 10.0
 _CONTROL_ENV = "DEVHOST_SNAPSHOT_SOCKET"
+# the restored child writes its pid to these cgroup.procs files before anything else
+_CGROUP_ENV = "DEVHOST_CGROUP_PROCS"
 _REPLY_TIMEOUT_S = 10.0
 
 
@@ -299,8 +302,9 @@ class _RestoredProcess(RuntimeProcess):
         snapshot: Callable[[], Snapshot],
         on_output: Callable[[str], None],
         on_exit: Callable[[], None],
+        resources: EnvironmentResources | None = None,
     ) -> None:
-        super().__init__(on_output, on_exit)
+        super().__init__(on_output, on_exit, resources)
         self._snapshot = snapshot
         self._pid: int | None = None
         self._status: int | None = None
@@ -317,8 +321,12 @@ class _RestoredProcess(RuntimeProcess):
         ).start()
 
     def _restore(self, spec: LaunchSpec) -> None:
+        env = dict(spec.env)
+        if self.resources is not None and self.resources.cgroup is not None:
+            # the environment's own groups (CPU share, memory, freezer), joined by the child
+            env[_CGROUP_ENV] = os.pathsep.join(self.resources.cgroup.procs_files)
         try:
-            pid, read_fd = self._snapshot().restore(spec.env, self)
+            pid, read_fd = self._snapshot().restore(env, self)
         except RestoreFailed as exc:
             self._on_output(f"restore failed: {exc}")
             self._status = 1
@@ -372,11 +380,15 @@ class _RestoredProcess(RuntimeProcess):
     def kill(self) -> None:
         if not self.exited.is_set():
             self._signal(signal.SIGKILL)
+        if self.resources is not None:
+            self.resources.kill_all()
 
     def terminate(self, grace_s: float = 0.5) -> None:
         if self.exited.is_set():
             return
         self._signal(signal.SIGTERM)
+        if self.resources is not None:  # a frozen process takes signals once thawed
+            self.resources.thaw(self._pid)
         if not self.exited.wait(grace_s):
             self.kill()
 
@@ -400,14 +412,17 @@ class RestoredEnvironment(ExecutionEnvironment):
         log: LogSink,
         settings: LaunchSettings,
         snapshot: Callable[[], Snapshot],
+        resources: Resources | None = None,
     ) -> None:
         self._snapshot = snapshot
-        super().__init__(spec, env_id, log, settings)
+        super().__init__(spec, env_id, log, settings, resources)
         self.initialization_type = "snap-start"
 
     def _new_runtime(self) -> tuple[RuntimeApi, RuntimeProcess]:
         api = RuntimeApi(self.env_id, self.log.host)
-        process = _RestoredProcess(self._snapshot, self._output, lambda: self._exited(api))
+        process = _RestoredProcess(
+            self._snapshot, self._output, lambda: self._exited(api), self.resources
+        )
         return api, process
 
     def billed_restore_ms(self, restore_ms: float) -> float:

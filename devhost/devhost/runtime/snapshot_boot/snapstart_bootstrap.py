@@ -96,6 +96,11 @@ def _serve_restores(client: Any, control_path: str) -> None:
 
 def _become_restored(client: Any, native: str, env: dict[str, str], out_fd: int) -> None:
     """In the child: a new execution environment from here on."""
+    # first the environment's own cgroups (CPU share, memory, freezer), as a launched
+    # environment joins them before it runs anything
+    for procs in filter(None, env.pop("DEVHOST_CGROUP_PROCS", "").split(os.pathsep)):
+        with open(procs, "w") as group:
+            group.write(str(os.getpid()))
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()
