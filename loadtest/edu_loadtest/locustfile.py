@@ -247,6 +247,9 @@ class StudentUser(EduUser):
     def on_start(self) -> None:
         self.login(next_account(seed().students, "student"))
         self.enrolled: list[str] = []
+        # The enrollment function's signed entitlements, per course (they last 15 minutes,
+        # longer than a load test's reuse of them).
+        self.entitlements: dict[str, str] = {}
         # A student arrives to take a course: the first journey pays for one (the priciest on
         # the first catalog page), so every run exercises payment -> enrollment -> notification.
         self.enroll_and_study(sort="price_desc")
@@ -271,8 +274,9 @@ class StudentUser(EduUser):
             return
         modules = curriculum["modules"] if curriculum else []
         lessons = [lesson for module in modules for lesson in module["lessons"]]
+        entitled = self.entitlement_headers(course_id)
         for lesson in random.sample(lessons, k=min(2, len(lessons))):
-            self.call("GET", f"/api/lessons/{lesson['id']}")
+            self.call("GET", f"/api/lessons/{lesson['id']}", headers=entitled)
             self.call(
                 "POST",
                 "/api/progress",
@@ -317,6 +321,16 @@ class StudentUser(EduUser):
         )
         return True
 
+    def entitlement_headers(self, course_id: str) -> dict[str, str]:
+        """The X-Entitlement header that opens an enrolled course's lessons and reviews, fetched
+        from enrollment once per course, as the frontend does."""
+        if course_id not in self.entitlements:
+            issued = self.call("GET", f"/api/enrollments/{course_id}/entitlement")
+            if not issued:
+                return {}
+            self.entitlements[course_id] = str(issued["entitlement"])
+        return {"X-Entitlement": self.entitlements[course_id]}
+
     def earlier_receipt(self, course_id: str) -> str | None:
         """The receipt of this student's earlier payment for the course, as the frontend
         finds it after an ``already_paid`` answer."""
@@ -340,10 +354,12 @@ class StudentUser(EduUser):
     def review(self) -> None:
         if not self.enrolled:
             return
+        course_id = random.choice(self.enrolled)
         self.call(
             "POST",
-            f"/api/courses/{random.choice(self.enrolled)}/reviews",
+            f"/api/courses/{course_id}/reviews",
             json_body={"rating": random.randint(3, 5), "comment": "Clear and well paced."},
+            headers=self.entitlement_headers(course_id),
             expect=(200, 201, 409),
         )
 

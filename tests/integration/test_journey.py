@@ -82,6 +82,17 @@ def test_a_student_buys_learns_and_reviews_a_course(platform: Platform) -> None:
     )
     assert enrolled.status == 201, enrolled.text
     assert enrolled.json()["payment_id"] == payments[0].json()["payment"]["id"]
+
+    # And, enrolled, fetches an entitlement from enrollment that opens the paid lessons
+    issued = platform.get(
+        f"/api/enrollments/{course_id}/entitlement", token=student.access_token
+    ).json()
+    entitlement = {"X-Entitlement": issued["entitlement"]}
+    for lesson_id in lesson_ids:
+        lesson = platform.get(
+            f"/api/lessons/{lesson_id}", token=student.access_token, headers=entitlement
+        )
+        assert lesson.status == 200, lesson.text
     for lesson_id in lesson_ids:
         done = platform.post(
             "/api/progress",
@@ -107,6 +118,7 @@ def test_a_student_buys_learns_and_reviews_a_course(platform: Platform) -> None:
         f"/api/courses/{course_id}/reviews",
         json={"rating": 5, "comment": "Clear and practical."},
         token=student.access_token,
+        headers=entitlement,
     )
     assert review.status == 201, review.text
 

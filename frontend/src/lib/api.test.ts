@@ -200,3 +200,35 @@ describe("errors", () => {
     expect(fetchImpl.mock.calls[0]![0]).toBe("/api/courses?q=py+thon&free=true&limit=12&offset=0");
   });
 });
+
+describe("lessons of a priced course", () => {
+  function enrollmentServer(enrolled: boolean) {
+    const calls: Call[] = [];
+    const fetchImpl = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input);
+      calls.push({ url, method: init?.method ?? "GET", headers: (init?.headers ?? {}) as Record<string, string>, body: undefined });
+      if (url.endsWith("/entitlement")) {
+        return enrolled
+          ? json(200, { course_id: "c1", entitlement: "signed-entitlement", expires_in: 900 })
+          : json(403, { error: { code: "not_enrolled", message: "You are not enrolled in this course." } });
+      }
+      return json(200, { id: "l1", content: "text" });
+    });
+    return { calls, api: createApi(new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(tokens(1)) })) };
+  }
+
+  it("sends the enrollment's entitlement with the lesson request, fetched once per course", async () => {
+    const { calls, api } = enrollmentServer(true);
+    await api.lessons.get("l1", "c1");
+    await api.lessons.get("l2", "c1");
+    const lessonCalls = calls.filter((c) => c.url.includes("/lessons/"));
+    expect(lessonCalls.map((c) => c.headers["X-Entitlement"])).toEqual(["signed-entitlement", "signed-entitlement"]);
+    expect(calls.filter((c) => c.url.endsWith("/enrollments/c1/entitlement"))).toHaveLength(1);
+  });
+
+  it("asks for the lesson without an entitlement when the caller is not enrolled (free previews)", async () => {
+    const { calls, api } = enrollmentServer(false);
+    await api.lessons.get("l1", "c1");
+    expect(calls.at(-1)!.headers["X-Entitlement"]).toBeUndefined();
+  });
+});

@@ -322,8 +322,32 @@ export class ApiClient {
 
 const enc = encodeURIComponent;
 
+/**
+ * The enrollment function's signed entitlements, per course: the course function asks for one
+ * (`X-Entitlement`) before serving a priced course's lessons or taking a review. Kept until a
+ * minute before they expire; a caller who is not enrolled (or not logged in) gets no header.
+ */
+function entitlementCache(client: ApiClient) {
+  const held = new Map<string, { token: string; until: number }>();
+  return async (courseId: string): Promise<Record<string, string>> => {
+    const cached = held.get(courseId);
+    if (cached && cached.until > Date.now()) return { "X-Entitlement": cached.token };
+    if (!client.getTokens()) return {};
+    try {
+      const issued = await client.get<{ entitlement: string; expires_in: number }>(
+        `/enrollments/${enc(courseId)}/entitlement`,
+      );
+      held.set(courseId, { token: issued.entitlement, until: Date.now() + (issued.expires_in - 60) * 1000 });
+      return { "X-Entitlement": issued.entitlement };
+    } catch {
+      return {}; // not enrolled: free courses and previews still open, the rest answers 403
+    }
+  };
+}
+
 /** The typed endpoints of SPEC §4 (shapes from the generated contract, see ./types). */
 export function createApi(client: ApiClient) {
+  const entitled = entitlementCache(client);
   return {
     client,
     auth: {
@@ -352,7 +376,8 @@ export function createApi(client: ApiClient) {
       curriculum: (id: string) => client.get<Curriculum>(`/courses/${enc(id)}/curriculum`),
       reviews: (id: string, limit: number, offset: number) =>
         client.get<Page<Review>>(`/courses/${enc(id)}/reviews`, { query: { limit, offset } }),
-      addReview: (id: string, body: ReviewInput) => client.post<Review>(`/courses/${enc(id)}/reviews`, body),
+      addReview: async (id: string, body: ReviewInput) =>
+        client.post<Review>(`/courses/${enc(id)}/reviews`, body, { headers: await entitled(id) }),
       progress: (id: string) => client.get<Progress>(`/courses/${enc(id)}/progress`),
     },
     modules: {
@@ -361,7 +386,9 @@ export function createApi(client: ApiClient) {
       remove: (id: string) => client.delete(`/modules/${enc(id)}`),
     },
     lessons: {
-      get: (id: string) => client.get<Lesson>(`/lessons/${enc(id)}`),
+      /** A lesson; with its course's id, the caller's entitlement goes along (paid lessons). */
+      get: async (id: string, courseId?: string) =>
+        client.get<Lesson>(`/lessons/${enc(id)}`, { headers: courseId ? await entitled(courseId) : {} }),
       create: (moduleId: string, body: LessonInput) => client.post<Lesson>(`/modules/${enc(moduleId)}/lessons`, body),
       update: (id: string, body: LessonUpdate) => client.patch<Lesson>(`/lessons/${enc(id)}`, body),
       remove: (id: string) => client.delete(`/lessons/${enc(id)}`),

@@ -141,6 +141,7 @@ class Lesson:
     content: str
     duration_minutes: int
     position: int
+    is_preview: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +263,16 @@ def ensure_may_publish(principal: Principal, is_published: bool | None) -> None:
     """Publishing needs a verified teacher; drafts (and unpublishing) need nothing more."""
     if is_published and not (principal.role is Role.TEACHER and principal.is_verified):
         raise TeacherNotVerified()
+
+
+def content_is_open(course: Course, lesson: Lesson, principal: Principal | None) -> bool:
+    """Whether ``principal`` reads ``lesson``'s content without proof of enrollment: a free
+    course's lessons and a free preview are open to all who see the course; a priced
+    course's other lessons only to its teacher and admins (and, with an entitlement, to its
+    enrolled students)."""
+    if course.price_cents == 0 or lesson.is_preview:
+        return True
+    return principal is not None and (principal.is_admin or course.is_owned_by(principal))
 
 
 def ensure_may_review(course: Course, principal: Principal) -> None:

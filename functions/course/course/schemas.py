@@ -101,11 +101,18 @@ class ModuleResponse(ResponseModel):
     position: int
 
 
+PREVIEW_DESCRIPTION = (
+    "A free preview: its content is open to everyone who sees the course. Every other lesson "
+    "of a priced course is read only by enrolled students (X-Entitlement), the teacher, admins."
+)
+
+
 class LessonCreateRequest(RequestModel):
     title: Title
     content: Content = ""
     duration_minutes: Minutes = 0
     position: Position | None = None
+    is_preview: bool = Field(default=False, description=PREVIEW_DESCRIPTION)
 
 
 class LessonUpdateRequest(PatchRequest):
@@ -113,6 +120,7 @@ class LessonUpdateRequest(PatchRequest):
     content: Content | None = None
     duration_minutes: Minutes | None = None
     position: Position | None = None
+    is_preview: bool | None = Field(default=None, description=PREVIEW_DESCRIPTION)
 
 
 class LessonSummary(ResponseModel):
@@ -124,6 +132,7 @@ class LessonSummary(ResponseModel):
     title: str
     duration_minutes: int
     position: int
+    is_preview: bool = Field(description=PREVIEW_DESCRIPTION)
 
 
 class LessonResponse(LessonSummary):

@@ -13,6 +13,7 @@ from enrollment.schemas import (
     CourseProgressResponse,
     EnrollmentCreateRequest,
     EnrollmentResponse,
+    EntitlementResponse,
     LessonCompletionResponse,
     ProgressRequest,
 )
@@ -50,6 +51,17 @@ async def my_enrollments(
     user: CurrentUser, service: EnrollmentServiceDep, page: PageParams
 ) -> Page[EnrollmentResponse]:
     return Page[EnrollmentResponse].of(await service.my_enrollments(user, page), page)
+
+
+@enrollments.get(
+    "/{course_id}/entitlement",
+    summary="A short-lived signed entitlement to the course's content (enrolled callers)",
+    responses=error_responses({403: "`not_enrolled`: the caller is not enrolled in this course"}),
+)
+async def course_entitlement(
+    course_id: uuid.UUID, user: CurrentUser, service: EnrollmentServiceDep
+) -> EntitlementResponse:
+    return EntitlementResponse.of(await service.entitlement(user, course_id))
 
 
 @progress.post(

@@ -30,6 +30,15 @@ class EnrollmentResponse(ResponseModel):
     completed_lessons: int
 
 
+class EntitlementResponse(ResponseModel):
+    course_id: uuid.UUID
+    entitlement: str = Field(
+        description="A signed entitlement {type: entitlement, sub, course_id, exp}: send it as "
+        "the X-Entitlement header to read the course's lessons and to review it."
+    )
+    expires_in: int = Field(description="Seconds the entitlement stays valid")
+
+
 class ProgressRequest(RequestModel):
     course_id: Uuid
     lesson_id: Uuid

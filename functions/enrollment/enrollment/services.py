@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from edu_common.db import Database
 from edu_common.pagination import PageRequest, Slice
 from edu_common.principal import Principal
-from edu_common.proofs import offer_from_body, receipt_from_body
+from edu_common.proofs import (
+    ENTITLEMENT_TTL_SECONDS,
+    Entitlement,
+    issue_entitlement,
+    offer_from_body,
+    receipt_from_body,
+)
 from enrollment.domain import (
     CourseProgress,
     Enrollment,
@@ -20,6 +27,13 @@ from enrollment.domain import (
     paid_enrollment,
 )
 from enrollment.repository import EnrollmentRepository, ProgressRepository
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedEntitlement:
+    course_id: uuid.UUID
+    entitlement: str
+    expires_in: int
 
 
 class EnrollmentService:
@@ -49,6 +63,16 @@ class EnrollmentService:
     async def my_enrollments(self, user: Principal, page: PageRequest) -> Slice[Enrollment]:
         async with self._database.connection() as conn:
             return await EnrollmentRepository(conn).list_for_user(user.user_id, page)
+
+    async def entitlement(self, user: Principal, course_id: uuid.UUID) -> IssuedEntitlement:
+        """A short-lived signed proof of the caller's enrollment, for the course function."""
+        async with self._database.connection() as conn:
+            if await EnrollmentRepository(conn).find(user.user_id, course_id) is None:
+                raise NotEnrolled()
+        token = issue_entitlement(
+            Entitlement(user.user_id, course_id), self._secret, ENTITLEMENT_TTL_SECONDS
+        )
+        return IssuedEntitlement(course_id, token, ENTITLEMENT_TTL_SECONDS)
 
     async def complete_lesson(
         self, user: Principal, *, course_id: uuid.UUID, lesson_id: uuid.UUID

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edu_common.principal import Principal, Role
+from edu_common.proofs import ENTITLEMENT_HEADER, Entitlement, issue_entitlement
 from edu_common.tokens import issue_access_token
 from tests.conftest import TEST_JWT_SECRET
 
@@ -111,6 +112,13 @@ def add_lesson(api: Any, owner: Caller, module_id: str, title: str, **extra: Any
     assert response.status == 201, response.text
     lesson: dict[str, Any] = response.json()
     return lesson
+
+
+def entitled(user_id: str, course_id: str) -> dict[str, str]:
+    """The X-Entitlement header of an enrolled student, signed as the enrollment function signs
+    it (course tests run without enrollment; tests/security goes through it)."""
+    entitlement = Entitlement(uuid.UUID(user_id), uuid.UUID(course_id))
+    return {ENTITLEMENT_HEADER: issue_entitlement(entitlement, TEST_JWT_SECRET, 900)}
 
 
 def error_code(response: Any) -> str:

@@ -29,6 +29,7 @@ from tests.integration.course.helpers import (
     caller,
     cast,
     create_course,
+    entitled,
     token_of,
 )
 from tests.integration.environments import Environment
@@ -141,7 +142,10 @@ def test_the_catalog_is_cached_per_query_and_invalidated_by_writes(
 
     # When a review changes the course's rating and count
     review = cached.post(
-        f"/api/courses/{course['id']}/reviews", json={"rating": 5}, token=people.student.token
+        f"/api/courses/{course['id']}/reviews",
+        json={"rating": 5},
+        token=people.student.token,
+        headers=entitled(people.student.id, course["id"]),
     )
     assert review.status == 201
 
@@ -267,8 +271,12 @@ def test_a_redis_outage_never_breaks_reads_or_writes(
     course = create_course(function, people.teacher, title="Still works")
     detail = function.get(f"/api/courses/{course['id']}")
     listing = function.get("/api/courses")
+    student = caller("student")
     review = function.post(
-        f"/api/courses/{course['id']}/reviews", json={"rating": 4}, token=caller("student").token
+        f"/api/courses/{course['id']}/reviews",
+        json={"rating": 4},
+        token=student.token,
+        headers=entitled(student.id, course["id"]),
     )
 
     # Then everything answers from the database, and the outage is logged
@@ -292,8 +300,12 @@ def test_with_cache_none_redis_is_never_touched(
     course = create_course(function, people.teacher)
     assert function.get(f"/api/courses/{course['id']}").status == 200
     assert function.get("/api/courses").json()["total"] == 1
+    student = caller("student")
     review = function.post(
-        f"/api/courses/{course['id']}/reviews", json={"rating": 3}, token=caller("student").token
+        f"/api/courses/{course['id']}/reviews",
+        json={"rating": 3},
+        token=student.token,
+        headers=entitled(student.id, course["id"]),
     )
 
     # Then all of it works, and Redis holds nothing of ours

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from edu_common.tokens import read_offer
 from tests.conftest import TEST_JWT_SECRET
-from tests.integration.course.helpers import course_body
+from tests.integration.course.helpers import course_body, entitled
 from tests.support.accounts import create_admin, register, verified_teacher
 from tests.support.lambda_api import Platform
 
@@ -58,6 +58,7 @@ def test_a_teacher_verified_by_an_admin_publishes_and_a_student_finds_and_review
         f"/api/courses/{course['id']}/reviews",
         json={"rating": 5, "comment": "Loved it"},
         token=student.access_token,
+        headers=entitled(student.id, course["id"]),  # as enrollment signs it once enrolled
     )
     assert review.status == 201
     assert review.json()["student_name"] == "Sam Student"

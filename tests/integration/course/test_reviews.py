@@ -15,6 +15,7 @@ from tests.integration.course.helpers import (
     caller,
     cast,
     create_course,
+    entitled,
     error_code,
     token_of,
 )
@@ -30,10 +31,12 @@ def people() -> Cast:
 
 
 def _review(platform: Any, course_id: str, who: Caller, rating: int, comment: str = "") -> Any:
+    """``who`` reviews as an enrolled student would: with their entitlement."""
     return platform.post(
         f"/api/courses/{course_id}/reviews",
         json={"rating": rating, "comment": comment},
         token=who.token,
+        headers=entitled(who.id, course_id),
     )
 
 

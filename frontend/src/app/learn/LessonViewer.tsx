@@ -50,7 +50,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
   const prev = index > 0 ? lessons[index - 1] : undefined;
   const next = index >= 0 && index < lessons.length - 1 ? lessons[index + 1] : undefined;
 
-  const lesson = useAsync(() => api.lessons.get(currentId!), [currentId], Boolean(currentId));
+  const lesson = useAsync(() => api.lessons.get(currentId!, courseId), [currentId, courseId], Boolean(currentId));
 
   // Without a lesson in the URL, open the first unfinished one and pin it in the URL, so that
   // marking it complete does not jump to the next one.

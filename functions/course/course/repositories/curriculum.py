@@ -126,6 +126,7 @@ class CurriculumRepository:
         content: str,
         duration_minutes: int,
         position: int,
+        is_preview: bool,
     ) -> Lesson:
         await self._conn.execute(
             "UPDATE lessons SET position = position + 1 WHERE module_id = $1 AND position >= $2",
@@ -135,8 +136,8 @@ class CurriculumRepository:
         row = await self._conn.fetchrow(
             f"""
             INSERT INTO lessons (id, module_id, course_id, title, content, duration_minutes,
-                                 position)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                 position, is_preview)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             RETURNING {_LESSON_COLUMNS}
             """,
             uuid.uuid4(),
@@ -146,6 +147,7 @@ class CurriculumRepository:
             content,
             duration_minutes,
             position,
+            is_preview,
         )
         return LESSONS.one(row)
 
@@ -157,6 +159,7 @@ class CurriculumRepository:
         content: str | None,
         duration_minutes: int | None,
         position: int | None,
+        is_preview: bool | None,
     ) -> Lesson:
         if position is not None and position != lesson.position:
             await self._shift_for_move(
@@ -167,7 +170,7 @@ class CurriculumRepository:
             UPDATE lessons
             SET title = coalesce($2, title), content = coalesce($3, content),
                 duration_minutes = coalesce($4, duration_minutes),
-                position = coalesce($5, position)
+                position = coalesce($5, position), is_preview = coalesce($6, is_preview)
             WHERE id = $1 RETURNING {_LESSON_COLUMNS}
             """,
             lesson.id,
@@ -175,6 +178,7 @@ class CurriculumRepository:
             content,
             duration_minutes,
             position,
+            is_preview,
         )
         return LESSONS.one(row)
 

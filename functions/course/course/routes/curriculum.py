@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from course.deps import CurriculumServiceDep
+from course.deps import CurriculumServiceDep, EntitlementHeader
 from course.schemas import (
     CurriculumResponse,
     LessonCreateRequest,
@@ -17,6 +17,7 @@ from course.schemas import (
     ModuleUpdateRequest,
 )
 from edu_common.deps import OptionalUser, TeacherUser
+from edu_common.schemas import error_responses
 
 curriculum = APIRouter(prefix="/api/courses", tags=["curriculum"])
 modules = APIRouter(prefix="/api/modules", tags=["curriculum"])
@@ -86,15 +87,29 @@ async def add_lesson(
         content=body.content,
         duration_minutes=body.duration_minutes,
         position=body.position,
+        is_preview=body.is_preview,
     )
     return LessonResponse.of(lesson)
 
 
-@lessons.get("/{lesson_id}", summary="A lesson with its content (published course, or owner)")
+@lessons.get(
+    "/{lesson_id}",
+    summary="A lesson with its content: free course or preview for all; a priced course's "
+    "other lessons for its enrolled students (X-Entitlement), its teacher and admins",
+    responses=error_responses(
+        {
+            401: "`missing_token`: a priced course's lesson, and no caller",
+            403: "`entitlement_required` / `invalid_entitlement` / `entitlement_expired`",
+        }
+    ),
+)
 async def get_lesson(
-    lesson_id: uuid.UUID, user: OptionalUser, service: CurriculumServiceDep
+    lesson_id: uuid.UUID,
+    user: OptionalUser,
+    service: CurriculumServiceDep,
+    entitlement: EntitlementHeader = None,
 ) -> LessonResponse:
-    return LessonResponse.of(await service.lesson(lesson_id, user))
+    return LessonResponse.of(await service.lesson(lesson_id, user, entitlement))
 
 
 @lessons.patch("/{lesson_id}", summary="Change or move a lesson within its module (owner)")
@@ -111,6 +126,7 @@ async def update_lesson(
         content=body.content,
         duration_minutes=body.duration_minutes,
         position=body.position,
+        is_preview=body.is_preview,
     )
     return LessonResponse.of(lesson)
 

@@ -20,6 +20,7 @@ from course.domain import (
     ModuleNotFound,
     ModuleWithLessons,
     can_view,
+    content_is_open,
     ensure_owner,
     ensure_visible,
     insertion_position,
@@ -27,8 +28,9 @@ from course.domain import (
 )
 from course.repositories import CourseRepository, CurriculumRepository
 from edu_common.db import Database
-from edu_common.errors import NotFound
+from edu_common.errors import NotFound, Unauthorized
 from edu_common.principal import Principal
+from edu_common.proofs import require_entitlement
 
 
 class _PartOfCourse(Protocol):
@@ -64,9 +66,10 @@ async def _owned_part[P: _PartOfCourse](
 
 
 class CurriculumService:
-    def __init__(self, database: Database, cache: CourseCache) -> None:
+    def __init__(self, database: Database, cache: CourseCache, secret: str) -> None:
         self._database = database
         self._cache = cache
+        self._secret = secret
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -77,9 +80,15 @@ class CurriculumService:
             ensure_visible(await CourseRepository(conn).get(course_id), principal)
             return await CurriculumRepository(conn).curriculum(course_id)
 
-    async def lesson(self, lesson_id: uuid.UUID, principal: Principal | None) -> Lesson:
-        # Enrollment lives in another database: a published course's lessons are readable
-        # by anyone; a draft's only by its owner and admins.
+    async def lesson(
+        self, lesson_id: uuid.UUID, principal: Principal | None, entitlement: str | None
+    ) -> Lesson:
+        """A lesson with its content, for whoever may read it.
+
+        A draft's lessons do not exist for anyone but its owner and admins. Enrollment lives in
+        another database, so an enrolled student proves enrollment with the entitlement the
+        enrollment function signed (SPEC §3).
+        """
         async with self._database.connection() as conn:
             lesson = await CurriculumRepository(conn).lesson(lesson_id)
             if lesson is None:
@@ -87,6 +96,14 @@ class CurriculumService:
             course = await CourseRepository(conn).get(lesson.course_id)
         if course is None or not can_view(course, principal):
             raise LessonNotFound()
+        if not content_is_open(course, lesson, principal):
+            if principal is None:
+                raise Unauthorized(
+                    "Log in and enroll in the course to read this lesson.", code="missing_token"
+                )
+            require_entitlement(
+                entitlement, self._secret, user_id=principal.user_id, course_id=course.id
+            )
         return lesson
 
     # --- modules ---------------------------------------------------------------------------
@@ -146,6 +163,7 @@ class CurriculumService:
         content: str,
         duration_minutes: int,
         position: int | None,
+        is_preview: bool = False,
     ) -> Lesson:
         async with self._database.transaction() as conn:
             courses, curriculum = CourseRepository(conn), CurriculumRepository(conn)
@@ -159,6 +177,7 @@ class CurriculumService:
                 content=content,
                 duration_minutes=duration_minutes,
                 position=insertion_position(position, siblings),
+                is_preview=is_preview,
             )
             await courses.adjust_counts(course.id, lessons=1)
         await self._cache.invalidate(course.id)
@@ -173,6 +192,7 @@ class CurriculumService:
         content: str | None,
         duration_minutes: int | None,
         position: int | None,
+        is_preview: bool | None = None,
     ) -> Lesson:
         async with self._database.transaction() as conn:
             curriculum = CurriculumRepository(conn)
@@ -191,6 +211,7 @@ class CurriculumService:
                 content=content,
                 duration_minutes=duration_minutes,
                 position=target,
+                is_preview=is_preview,
             )
         await self._cache.invalidate(course.id)
         return updated

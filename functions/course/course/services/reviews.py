@@ -1,7 +1,7 @@
-"""Reviews: one per student per course; the course's rating and count stay exact.
+"""Reviews: one per enrolled student per course; the course's rating and count stay exact.
 
-Enrollment lives in another database, so "only students who enrolled" cannot be checked
-here: any student may review a published course once.
+Enrollment lives in another database: a student proves enrollment with the entitlement the
+enrollment function signed (SPEC §3), so fresh accounts cannot move a course's rating.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from course.repositories import CourseRepository, ReviewRepository
 from edu_common.db import Database
 from edu_common.pagination import PageRequest, Slice
 from edu_common.principal import Principal
+from edu_common.proofs import require_entitlement
 
 
 class ReviewService:
-    def __init__(self, database: Database, cache: CourseCache) -> None:
+    def __init__(self, database: Database, cache: CourseCache, secret: str) -> None:
         self._database = database
         self._cache = cache
+        self._secret = secret
 
     async def of_course(
         self, course_id: uuid.UUID, principal: Principal | None, page: PageRequest
@@ -29,11 +31,20 @@ class ReviewService:
             return await ReviewRepository(conn).of_course(course_id, page)
 
     async def add(
-        self, principal: Principal, course_id: uuid.UUID, *, rating: int, comment: str
+        self,
+        principal: Principal,
+        course_id: uuid.UUID,
+        *,
+        rating: int,
+        comment: str,
+        entitlement: str | None,
     ) -> Review:
         async with self._database.transaction() as conn:
             course = ensure_visible(await CourseRepository(conn).get(course_id), principal)
             ensure_may_review(course, principal)
+            require_entitlement(
+                entitlement, self._secret, user_id=principal.user_id, course_id=course_id
+            )
             review = await ReviewRepository(conn).add(
                 course_id=course_id,
                 student_id=principal.user_id,

@@ -33,6 +33,7 @@ class TokenType(StrEnum):
     REFRESH = "refresh"
     OFFER = "offer"
     RECEIPT = "receipt"
+    ENTITLEMENT = "entitlement"  # enrollment's proof of an enrollment (edu_common.proofs)
 
 
 class InvalidToken(Unauthorized):
