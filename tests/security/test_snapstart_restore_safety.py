@@ -10,7 +10,6 @@ layer (``edu_common.snapstart``'s hooks) and a real PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ import asyncpg
 import pytest
 
 from tests.conftest import TEST_JWT_SECRET
+from tests.support.databases import run_sync
 from tests.support.lambda_api import REPO_ROOT
 
 PROBE = Path(__file__).parents[1] / "fixtures" / "snapstart_probe"
@@ -82,7 +82,9 @@ def _probe_backends(database_url: str) -> int:
         finally:
             await conn.close()
 
-    return asyncio.run(count())
+    # Not asyncio.run: it leaves the thread without an event loop, and the in-process
+    # handlers of the tests that run next (Mangum) need one.
+    return run_sync(count())
 
 
 def _two_environments_at_once(host: Any) -> list[dict[str, Any]]:

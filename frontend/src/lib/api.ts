@@ -16,6 +16,7 @@ import type {
   Curriculum,
   Enrollment,
   EnrollmentInput,
+  Entitlement,
   ErrorBody,
   Lesson,
   LessonCompletion,
@@ -334,7 +335,7 @@ function entitlementCache(client: ApiClient) {
     if (cached && cached.until > Date.now()) return { "X-Entitlement": cached.token };
     if (!client.getTokens()) return {};
     try {
-      const issued = await client.get<{ entitlement: string; expires_in: number }>(
+      const issued = await client.get<Entitlement>(
         `/enrollments/${enc(courseId)}/entitlement`,
       );
       held.set(courseId, { token: issued.entitlement, until: Date.now() + (issued.expires_in - 60) * 1000 });

@@ -57,8 +57,8 @@ describe("curriculum order and progress", () => {
           title: "A",
           position: 1,
           lessons: [
-            { id: "l2", module_id: "m1", course_id: "c", title: "y", duration_minutes: 1, position: 2 },
-            { id: "l1", module_id: "m1", course_id: "c", title: "x", duration_minutes: 1, position: 1 },
+            { id: "l2", module_id: "m1", course_id: "c", title: "y", duration_minutes: 1, position: 2, is_preview: false },
+            { id: "l1", module_id: "m1", course_id: "c", title: "x", duration_minutes: 1, position: 1, is_preview: false },
           ],
         },
       ],

@@ -52,6 +52,8 @@ export type ReviewInput = CourseSchemas["ReviewCreateRequest"];
 export type CatalogQuery = NonNullable<CoursePaths["/api/courses"]["get"]["parameters"]["query"]>;
 
 export type Enrollment = EnrollmentSchemas["EnrollmentResponse"];
+/** Enrollment's signed proof for the course function: sent as `X-Entitlement`. */
+export type Entitlement = EnrollmentSchemas["EntitlementResponse"];
 export type EnrollmentInput = EnrollmentSchemas["EnrollmentCreateRequest"];
 export type Progress = EnrollmentSchemas["CourseProgressResponse"];
 export type LessonCompletion = EnrollmentSchemas["LessonCompletionResponse"];

@@ -102,7 +102,7 @@ export interface paths {
         /** A course's reviews, newest first */
         get: operations["course_reviews_api_courses__course_id__reviews_get"];
         put?: never;
-        /** Review a course (students; once per course) */
+        /** Review a course (enrolled students, with X-Entitlement; once per course) */
         post: operations["add_review_api_courses__course_id__reviews_post"];
         delete?: never;
         options?: never;
@@ -117,7 +117,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A lesson with its content (published course, or owner) */
+        /** A lesson with its content: free course or preview for all; a priced course's other lessons for its enrolled students (X-Entitlement), its teacher and admins */
         get: operations["get_lesson_api_lessons__lesson_id__get"];
         put?: never;
         post?: never;
@@ -423,6 +423,12 @@ export interface components {
              * @default 0
              */
             duration_minutes?: number;
+            /**
+             * Is Preview
+             * @description A free preview: its content is open to everyone who sees the course. Every other lesson of a priced course is read only by enrolled students (X-Entitlement), the teacher, admins.
+             * @default false
+             */
+            is_preview?: boolean;
             /** Position */
             position?: number | null;
             /** Title */
@@ -444,6 +450,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Is Preview
+             * @description A free preview: its content is open to everyone who sees the course. Every other lesson of a priced course is read only by enrolled students (X-Entitlement), the teacher, admins.
+             */
+            is_preview: boolean;
             /**
              * Module Id
              * Format: uuid
@@ -472,6 +483,11 @@ export interface components {
              */
             id: string;
             /**
+             * Is Preview
+             * @description A free preview: its content is open to everyone who sees the course. Every other lesson of a priced course is read only by enrolled students (X-Entitlement), the teacher, admins.
+             */
+            is_preview: boolean;
+            /**
              * Module Id
              * Format: uuid
              */
@@ -487,6 +503,11 @@ export interface components {
             content?: string;
             /** Duration Minutes */
             duration_minutes?: number;
+            /**
+             * Is Preview
+             * @description A free preview: its content is open to everyone who sees the course. Every other lesson of a priced course is read only by enrolled students (X-Entitlement), the teacher, admins.
+             */
+            is_preview?: boolean;
             /**
              * Position
              * @description 0-based; past the end appends
@@ -1402,7 +1423,10 @@ export interface operations {
     add_review_api_courses__course_id__reviews_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `entitlement` from GET /api/enrollments/{course_id}/entitlement: required for a priced course's lessons (free previews aside) and for reviewing; the course's teacher and admins need none. */
+                "X-Entitlement"?: string | null;
+            };
             path: {
                 course_id: string;
             };
@@ -1441,7 +1465,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not allowed for this caller */
+            /** @description `review_not_allowed` / `entitlement_required` / `invalid_entitlement` / `entitlement_expired` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1459,7 +1483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflicts with the current state */
+            /** @description `already_reviewed` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1491,7 +1515,10 @@ export interface operations {
     get_lesson_api_lessons__lesson_id__get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `entitlement` from GET /api/enrollments/{course_id}/entitlement: required for a priced course's lessons (free previews aside) and for reviewing; the course's teacher and admins need none. */
+                "X-Entitlement"?: string | null;
+            };
             path: {
                 lesson_id: string;
             };
@@ -1517,7 +1544,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description `missing_token`: a priced course's lesson, and no caller */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1526,7 +1553,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not allowed for this caller */
+            /** @description `entitlement_required` / `invalid_entitlement` / `entitlement_expired` */
             403: {
                 headers: {
                     [name: string]: unknown;
