@@ -488,7 +488,8 @@ if SCENARIO == "cold":
         """Calm, reset, burst, repeat: cold starts measured under load (scenarios.py)."""
 
         peak = max(1, int(os.environ.get("EDU_LOADTEST_USERS", "20")))
-        period = float(os.environ.get("EDU_LOADTEST_COLD_PERIOD", "0") or COLD_SHAPE.period_s)
+        # unset or 0: the shape's own period
+        period = float(os.environ.get("EDU_LOADTEST_COLD_PERIOD") or 0) or COLD_SHAPE.period_s
         run_time = float(os.environ.get("EDU_LOADTEST_RUN_TIME", "60"))
         _burst_index = -1
 
