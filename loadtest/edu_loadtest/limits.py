@@ -35,7 +35,7 @@ SATURATED_RUN_SHARE = 0.25
 @dataclass
 class FunctionLimit:
     function: str
-    verdict: str  # "machine" | "architecture" | "idle"
+    verdict: str  # "machine" | "architecture" | "cold" (only cold starts) | "idle"
     sentence: str
     warm_saturated_share: float | None = None  # of its warm invocations
     cpu_percent_during: float | None = None  # machine CPU (mean of cores) during them
@@ -127,7 +127,17 @@ def _function_limit(
 ) -> FunctionLimit:
     warm = [s for s in samples if s.function == function and s.cold is False and s.reached_function]
     if not warm:
-        return FunctionLimit(function, "idle", f"{function}: no warm invocation to judge.")
+        cold = [s for s in samples if s.function == function and s.cold and s.reached_function]
+        if not cold:
+            return FunctionLimit(function, "idle", f"{function}: no invocation to judge.")
+        failed = sum(1 for s in cold if s.is_error)
+        return FunctionLimit(
+            function,
+            "cold",
+            f"{function}: only cold starts ({len(cold)}, {failed} failed; p50 "
+            f"{percentile([s.latency_ms for s in cold], 50) or 0.0:,.0f} ms): every request paid "
+            "an INIT, none reached a warm environment.",
+        )
     limit = FunctionLimit(function, "architecture", "")
     calm: list[float] = []
     busy: list[float] = []

@@ -119,7 +119,9 @@ def test_the_report_has_a_row_per_function_with_cold_and_warm_counts(runs) -> No
     assert "## What limited this run\n\n- Machine: " in text
     assert mixed.limits is not None and mixed.limits.samples > 0
     assert {f.function for f in mixed.limits.functions} <= set(FUNCTIONS)
-    assert all(f.verdict in ("machine", "architecture", "idle") for f in mixed.limits.functions)
+    assert all(
+        f.verdict in ("machine", "architecture", "cold", "idle") for f in mixed.limits.functions
+    )
     rows = {
         name: (
             sum(r.row(name).cold_starts for r in reports.values()),

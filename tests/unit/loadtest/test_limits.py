@@ -181,3 +181,18 @@ def test_a_saturated_run_names_no_bottleneck_of_the_architecture() -> None:
     requests = [request("course", "GET /api/courses", 600, search=True)]
     limits = assess(machine([True] * 5), [], [], requests, FUNCTIONS, 2)
     assert not any(s.startswith("Where the warm time went") for s in limits.run)
+
+
+def test_a_function_that_never_got_warm_says_every_request_paid_an_init() -> None:
+    samples = [
+        Sample(1.0, "course", True, 25_000, "timeout"),
+        Sample(2.0, "course", True, 25_500, "timeout"),
+        Sample(3.0, "course", True, 9_000, "ok"),
+    ]
+    limits = assess(machine([True] * 5), [], samples, [], FUNCTIONS, 2)
+    course = limits.functions[0]
+    assert course.verdict == "cold"
+    assert course.sentence == (
+        "course: only cold starts (3, 2 failed; p50 25,000 ms): every request paid an INIT, "
+        "none reached a warm environment."
+    )
