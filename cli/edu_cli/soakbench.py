@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -121,6 +122,25 @@ class Soak:
         body = {"email": email, "password": self.accounts["password"]}
         return "login", self.call("POST", "/api/auth/login", body)
 
+    def warm_up(self, timeout: float = 300) -> None:
+        """Until every kind of request has succeeded, one at a time, then with every worker
+        at once: cold starts (seconds each on a busy machine) are not what a soak measures."""
+        rng = random.Random(0)
+        succeeded: set[str] = set()
+        deadline = time.monotonic() + timeout
+        while len(succeeded) < 7 and time.monotonic() < deadline:
+            kind, status = self.one(rng)
+            if 200 <= status < 300:
+                succeeded.add(kind)
+        rounds = [
+            threading.Thread(target=lambda i=i: [self.one(random.Random(i)) for _ in range(5)])
+            for i in range(self.workers)
+        ]
+        for thread in rounds:
+            thread.start()
+        for thread in rounds:
+            thread.join(timeout)
+
     def worker(self, index: int) -> None:
         rng = random.Random(index)
         interval = self.workers / self.rate
@@ -224,6 +244,8 @@ def report(soak: Soak, samples: list[Sample], seconds: float, window: float) -> 
     ]
     print(f"\nsoak: {seconds / 60:.1f} min, {len(soak.results)} requests "
           f"({len(soak.results) / seconds:.1f}/s), first vs last {window:.0f} s")  # fmt: skip
+    load = os.getloadavg()[0]
+    print(f"machine load average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs")
     print(f"{'':26}{'first':>10}{'last':>10}{'last/first':>12}")
     for name, value in rows:
         a = mean([float(value(s)) for s in first_samples])
@@ -252,9 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=14.0, help="requests per second")
-    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--scale", type=float, default=0.01, help="seed scale")
     parser.add_argument("--window", type=float, default=60.0, help="seconds compared")
+    parser.add_argument("--logs", type=Path, help="keep the host's logs in this folder")
     args = parser.parse_args(argv)
     seconds = args.minutes * 60
 
@@ -276,8 +299,8 @@ def main(argv: list[str] | None = None) -> int:
                 seed_async(urls, scale=args.scale, accounts_file=accounts_file, bcrypt_rounds=4)
             )
             accounts = json.loads(accounts_file.read_text())
-            logs = folder / "logs"
-            logs.mkdir()
+            logs = args.logs or folder / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
             port = free_port()
             host = subprocess.Popen(
                 [
@@ -298,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
                     return 1
                 time.sleep(0.2)
             soak.tokens = [soak.login(s["email"]) for s in accounts["students"][:20]]
+            print("warming up ...", flush=True)
+            soak.warm_up()
             print(f"soaking for {args.minutes:g} min at {args.rate:g} req/s ...", flush=True)
             soak.started = time.monotonic()
             threads = [

@@ -193,6 +193,10 @@ def locked_users_table(databases: dict[str, str]) -> Iterator[None]:
 def test_a_hung_database_answers_503_before_the_invocation_times_out(
     databases: dict[str, str], locked_users_table: None
 ) -> None:
+    # The budget is what Lambda's context says is left: "get_remaining_time_in_millis -
+    # Returns the number of milliseconds left before the execution times out"
+    # (docs.aws.amazon.com/lambda/latest/dg/python-context.html); Mangum hands the context to
+    # the app as the scope's "aws.context".
     # Given a function whose database does not answer (the users table is locked elsewhere)
     environment = Environment(create_app(load_settings("identity")), "identity")
 
