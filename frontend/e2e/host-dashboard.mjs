@@ -19,11 +19,14 @@ const TRAFFIC_PATH = process.env.DASHBOARD_TRAFFIC_PATH ?? "/echo";
 const TRAFFIC_S = Number(process.env.DASHBOARD_TRAFFIC_S ?? 4);
 const SCREENSHOT = resolve(process.env.DASHBOARD_SCREENSHOT ?? "../artifacts/e2e/host-dashboard.png");
 
-async function traffic(seconds, parallel = 4) {
+// At least `seconds` long and `atLeast` requests (a busy machine's cold starts can take
+// seconds), at most a minute.
+async function traffic(seconds, atLeast = 40, parallel = 4) {
   const until = Date.now() + seconds * 1000;
+  const deadline = Date.now() + 60_000;
   let sent = 0;
   const worker = async () => {
-    while (Date.now() < until) {
+    while ((Date.now() < until || sent < atLeast) && Date.now() < deadline) {
       const response = await fetch(`${BASE_URL}${TRAFFIC_PATH}`);
       await response.arrayBuffer();
       sent += 1;

@@ -102,7 +102,7 @@ def test_each_card_shows_what_the_functions_document_says(
 
 def test_the_traffic_shows_on_the_cards_and_in_the_charts(dashboard_run: dict[str, Any]) -> None:
     echo = dashboard_run["cards"]["EchoFunction"]
-    assert int(echo["invocations"]) >= dashboard_run["sent"] > 20
+    assert int(echo["invocations"]) >= dashboard_run["sent"] >= 40
     assert int(echo["cold_starts"]) >= 1
     assert " invocations in the window" in dashboard_run["latency_summary"]
     assert not dashboard_run["latency_summary"].startswith("0 ")
