@@ -82,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     resources.add_argument(
         "--writable-code", action="store_true", help="the task root and layers stay writable"
     )
+    p.add_argument(
+        "--workspace-packages",
+        action="store_true",
+        help="run functions with the host's interpreter and every workspace package instead "
+        "of building each as `sam build` would (debugging)",
+    )
     a = p.parse_args(argv)
     try:
         config = HostConfig(
@@ -111,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             freeze=a.freeze,
             private_tmp=not a.shared_tmp,
             read_only_code=not a.writable_code,
+            isolated_packages=not a.workspace_packages,
         )
         if a.region:
             config.region = a.region

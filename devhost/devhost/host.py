@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from devhost.build import Builder
 from devhost.gateway.api import ApiSettings, HttpApi
 from devhost.gateway.control import ControlApi
 from devhost.gateway.dashboard import Dashboard, Timeline
@@ -88,6 +89,9 @@ class HostConfig:
     freeze: str = "auto"  # auto | cgroup | signal | off
     private_tmp: bool = True  # an own, empty TMPDIR of EphemeralStorage per environment
     read_only_code: bool = True  # the task root and layers are read-only to the function
+    # build each function as `sam build` would (its Runtime's Python, CodeUri + requirements,
+    # layers, the runtime's own packages); False: the workspace's interpreter and packages
+    isolated_packages: bool = True
 
 
 class Host:
@@ -150,7 +154,9 @@ class Host:
             self.metering,
             self.invocation_log,
             self.resources,
+            Builder() if config.isolated_packages else None,
         )
+        self.lambda_service.build()
         self._stopping = threading.Event()
         self._server: HttpServer | None = None
         self.started_at = time.time()
@@ -283,6 +289,8 @@ class Host:
                 if sig != signatures[directory]:
                     signatures[directory] = sig
                     changed |= functions
+            # rebuilt first (only what changed is built again: the rest is a hash away)
+            self.lambda_service.build(sorted(changed))
             for name in sorted(changed):
                 count = self.invalidate(name, "code change")
                 self.log.host(f"code changed for {name}: ended {count} idle environment(s)")
@@ -309,6 +317,7 @@ class Host:
                 "cpu_share": round(cpu_share(spec.memory_mb), 4),
                 "cpu_share_enforced": resources["cpu_share_enforced"],
                 "ephemeral_storage_mb": spec.ephemeral_storage_mb,
+                "build": self._build_json(name),
                 "timeout_s": spec.timeout_s,
                 "reserved_concurrency": spec.reserved_concurrency,
                 "snap_start": spec.snap_start,
@@ -332,6 +341,18 @@ class Host:
                 "resources": resources,
             },
             "functions": functions,
+        }
+
+    def _build_json(self, name: str) -> dict[str, Any]:
+        built = self.lambda_service.builds.get(name)
+        if built is None:
+            return {"isolated": False, "python": self.config.python}
+        if isinstance(built, Exception):
+            return {"isolated": True, "error": str(built)}
+        return {
+            "isolated": True,
+            "python": built.python,
+            "sys_path": [str(p) for p in built.sys_path],
         }
 
     def metrics_text(self) -> str:

@@ -136,7 +136,12 @@ def test_lambda_environment_variables(host: Host) -> None:
     assert re.fullmatch(
         r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"]
     )
-    assert env["LAMBDA_TASK_ROOT"] == str((TEMPLATE.parent / "fns").resolve())
+    # the task root is the function's built artifact (CodeUri + requirements), as sam build's
+    task_root = Path(env["LAMBDA_TASK_ROOT"])
+    assert task_root == Path(
+        host.functions_json()["functions"]["EchoFunction"]["build"]["sys_path"][0]
+    )
+    assert (task_root / "fixture_app" / "handler.py").is_file()
     assert env["TZ"] == ":UTC"
     assert env["AWS_REGION"]
     assert env["GREETING"] == "hello"

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from devhost.build import FunctionBuild
 from devhost.logs import LogSink
 from devhost.runtime.launch import LaunchSettings, launch_spec
 from devhost.runtime.process import RuntimeProcess
@@ -81,6 +82,10 @@ class ExecutionEnvironment:
         self.resources: EnvironmentResources | None = (
             resources.environment(spec, env_id) if resources is not None else None
         )
+        # the function built as `sam build` would (None: the workspace's packages), or why it
+        # could not be built (the environment then fails to start, saying so)
+        self.build: FunctionBuild | None = None
+        self.build_error: str | None = None
         self.runtime_api, self.process = self._new_runtime()
         self._exit_listeners: list[Callable[[ExecutionEnvironment], None]] = []
         self._start_error: str | None = None
@@ -115,6 +120,10 @@ class ExecutionEnvironment:
         """Start INIT: the Runtime API, then the process."""
         self.runtime_api.start()
         tmp_dir = self.resources.tmp_dir if self.resources is not None else None
+        if self.build_error is not None:
+            self._start_error = self.build_error
+            self.runtime_api.process_exited()
+            return
         try:
             self.process.launch(
                 launch_spec(
@@ -123,6 +132,7 @@ class ExecutionEnvironment:
                     self.settings,
                     self.initialization_type,
                     tmp_dir,
+                    self.build,
                 )
             )
         except OSError as exc:

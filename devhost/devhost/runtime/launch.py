@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from devhost.build import FunctionBuild
 from devhost.template import FunctionSpec
 
 __all__ = ["SNAPSTART_BOOTSTRAP", "LaunchSettings", "LaunchSpec", "launch_spec"]
@@ -59,12 +60,24 @@ def launch_spec(
     settings: LaunchSettings,
     initialization_type: str = "on-demand",
     tmp_dir: Path | None = None,
+    build: FunctionBuild | None = None,
 ) -> LaunchSpec:
     """How to start one environment of ``spec`` whose Runtime API listens on ``runtime_api``.
     ``initialization_type`` is ``AWS_LAMBDA_INITIALIZATION_TYPE``: ``on-demand``,
     ``provisioned-concurrency`` or ``snap-start`` (the snapshot of a SnapStart function, and
     the environments restored from it); ``tmp_dir`` is its own temporary directory
-    (``TMPDIR``)."""
+    (``TMPDIR``); ``build`` is the function built as ``sam build`` would (its interpreter and
+    import path), None for the workspace's interpreter and packages."""
+    if build is not None:
+        python, task_root = build.python, build.task_root
+        import_path = build.sys_path
+        runtime_dir = build.runtime_dir
+        read_only: tuple[Path, ...] = build.read_only
+    else:
+        python, task_root = settings.python, spec.code_dir
+        import_path = [spec.code_dir, *[layer.content_dir for layer in spec.layers]]
+        runtime_dir = Path(settings.python).parent
+        read_only = (spec.code_dir, *[layer.content_dir for layer in spec.layers])
     env: dict[str, str] = {k: os.environ[k] for k in _PASSTHROUGH if k in os.environ}
     env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL_")})
     env.update(spec.environment)
@@ -75,11 +88,9 @@ def launch_spec(
             # Lambda's Python runtimes set en_US.UTF-8 (the template may still override it)
             "LANG": spec.environment.get("LANG", "en_US.UTF-8"),
             "TZ": ":UTC",
-            "PYTHONPATH": os.pathsep.join(
-                [str(spec.code_dir), *[str(layer.content_dir) for layer in spec.layers]]
-            ),
-            "LAMBDA_TASK_ROOT": str(spec.code_dir),
-            "LAMBDA_RUNTIME_DIR": str(Path(settings.python).parent),
+            "PYTHONPATH": os.pathsep.join(str(p) for p in import_path),
+            "LAMBDA_TASK_ROOT": str(task_root),
+            "LAMBDA_RUNTIME_DIR": str(runtime_dir),
             "_HANDLER": spec.handler,
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
@@ -108,7 +119,9 @@ def launch_spec(
         env["AWS_SAM_LOCAL"] = "true"
     # awslambdaric switches to its multi-concurrency mode when this is set
     env.pop("AWS_LAMBDA_MAX_CONCURRENCY", None)
-    runtime = ["-m", "awslambdaric"]
+    # a built function's interpreter runs without its own site-packages (-S): only the
+    # artifact, the layers and the runtime's packages are importable, as on Lambda
+    runtime = ["-S", "-m", "awslambdaric"] if build is not None else ["-m", "awslambdaric"]
     if initialization_type == "snap-start":
         # "Monitoring for Lambda SnapStart" (docs.aws.amazon.com/lambda/latest/dg/
         # snapstart-monitoring.html): these two are not available in SnapStart functions
@@ -116,8 +129,8 @@ def launch_spec(
         env.pop("AWS_LAMBDA_LOG_STREAM_NAME", None)
         runtime = [str(SNAPSTART_BOOTSTRAP)]
     return LaunchSpec(
-        argv=[settings.python, *runtime, spec.handler],
-        cwd=spec.code_dir,
+        argv=[python, *runtime, spec.handler],
+        cwd=task_root,
         env=env,
-        read_only=(spec.code_dir, *[layer.content_dir for layer in spec.layers]),
+        read_only=read_only,
     )

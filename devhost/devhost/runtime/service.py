@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from devhost.build import Builder, BuildError, FunctionBuild
 from devhost.logs import (
     LogSink,
     init_report_line,
@@ -71,6 +72,7 @@ class LambdaService:
         metering: Metering,
         invocation_log: InvocationLog | None,
         resources: Resources | None = None,
+        builder: Builder | None = None,
     ) -> None:
         self.settings = settings
         self.resources = resources
@@ -83,6 +85,8 @@ class LambdaService:
             spec.logical_id: FunctionPool(spec, self.capacity, self._create, self._end)
             for spec in functions
         }
+        self.builder = builder
+        self.builds: dict[str, FunctionBuild | BuildError | None] = {}
         self.snapshots = Snapshots(self.log, self.launch, self.warm_init_limit)
         self._provisioning = {name: threading.Lock() for name in self.pools}
         self._stopping = threading.Event()
@@ -94,6 +98,11 @@ class LambdaService:
             return self._restore(spec, serial)
         env = ExecutionEnvironment.create(spec, serial, self.log, self.launch, self.resources)
         env.initialization_type = initialization_type
+        built = self.builds.get(spec.logical_id)
+        if isinstance(built, BuildError):
+            env.build_error = str(built)
+        else:
+            env.build = built
         if initialization_type == PROVISIONED and env.resources is not None:
             env.resources.provision()  # provisioned concurrency's INIT has no CPU burst
         self.log.emit(
@@ -129,6 +138,26 @@ class LambdaService:
             # ended (crash, timeout, memory) is replaced, as Lambda replaces it
             for name in {env.spec.logical_id for env in envs if env.initialised}:
                 threading.Thread(target=self.prewarm, args=([name],), daemon=True).start()
+
+    # -- builds ----------------------------------------------------------------------------
+
+    def build(self, functions: Iterable[str] | None = None) -> None:
+        """Build ``functions`` (all by default) as `sam build` would, when the host builds
+        them; a function that cannot be built is refused (its requests fail saying why)."""
+        if self.builder is None:
+            return
+        for name in functions if functions is not None else list(self.pools):
+            spec = self.pools[name].spec
+            started = time.perf_counter()
+            try:
+                self.builds[name] = self.builder.build(spec)
+            except BuildError as exc:
+                self.builds[name] = exc
+                self.log.host(f"refusing {name}: {exc}")
+                continue
+            self.log.host(
+                f"built {name} for {spec.runtime} in {time.perf_counter() - started:.2f} s"
+            )
 
     # -- invoke --------------------------------------------------------------------------
 
