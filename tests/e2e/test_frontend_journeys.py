@@ -88,3 +88,19 @@ def test_student_teacher_and_failed_payment_journeys_pass_in_a_real_browser(
     assert "e2e: 3 passed, 0 failed" in output, output[-4000:]
     for journey in ("student", "teacher", "payment-retry"):
         assert any((artifacts / journey).glob("*.png")), journey
+
+
+def test_login_next_parameter_never_leads_off_site_whatever_its_encoding(web_host: Any) -> None:
+    """Issue 11, finding 5 (open redirect): `/login/?next=%2F%09%2Fevil.example%2F` took the
+    browser to http://evil.example/ after logging in. Each smuggling variant (tab, newline,
+    carriage return, backslash, `//`, schemes, double encoding) is tried in Chromium."""
+    # When a student logs in through each crafted link (requests to evil.example are recorded)
+    output = _npm(
+        "e2e",
+        "--",
+        "open-redirect",
+        env={"BASE_URL": web_host.url, "CHROMIUM_PATH": CHROMIUM},
+    )
+
+    # Then every login stayed on the site, and an in-app next still brought them back
+    assert "e2e: 1 passed, 0 failed" in output, output[-4000:]

@@ -137,8 +137,25 @@ export function useAuth(): AuthValue {
   return ctx;
 }
 
-/** A safe in-app path to go back to after logging in. */
-export function safeNext(next: string | null | undefined, fallback = "/"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  return next;
+/**
+ * The in-app path to go back to after logging in, or `fallback` when `next` would leave the site.
+ *
+ * `next` is resolved the way the browser will resolve it (the URL parser drops tabs and
+ * newlines and reads `\` as `/`, so `/\t/evil.example` is `//evil.example`): only a path that
+ * stays on `origin` is kept, and what is returned is the parsed path, not the raw text.
+ */
+export function safeNext(
+  next: string | null | undefined,
+  fallback = "/",
+  origin: string = typeof window === "undefined" ? "http://localhost" : window.location.origin,
+): string {
+  if (!next || !next.startsWith("/")) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== origin) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -28,11 +28,35 @@ describe("money and text", () => {
 });
 
 describe("safeNext", () => {
-  it("keeps in-app paths and refuses others", () => {
-    expect(safeNext("/courses/view/?id=1")).toBe("/courses/view/?id=1");
-    expect(safeNext("//evil.example")).toBe("/");
-    expect(safeNext("https://evil.example")).toBe("/");
-    expect(safeNext(null, "/x")).toBe("/x");
+  const origin = "http://app.example";
+
+  it("keeps an in-app path with its query and fragment", () => {
+    expect(safeNext("/courses/view/?id=1#reviews", "/", origin)).toBe("/courses/view/?id=1#reviews");
+  });
+
+  it("falls back when there is no next", () => {
+    expect(safeNext(null, "/x", origin)).toBe("/x");
+  });
+
+  it.each([
+    ["protocol-relative", "//evil.example/"],
+    ["tab inside the slashes", "/\t/evil.example/"],
+    ["newline inside the slashes", "/\n/evil.example/"],
+    ["carriage return inside the slashes", "/\r/evil.example/"],
+    ["backslash for a slash", "/\\evil.example/"],
+    ["two backslashes", "\\\\evil.example/"],
+    ["an absolute URL", "https://evil.example/"],
+    ["a javascript: URL", "javascript:alert(1)"],
+    ["a data: URL", "data:text/html,<script>alert(1)</script>"],
+    ["same scheme without slashes", "http:evil.example"],
+    ["a leading space", " //evil.example/"],
+    ["an encoded path that is not a path", "%2F%2Fevil.example%2F"],
+  ])("refuses %s", (_case, next) => {
+    expect(safeNext(next, "/home", origin)).toBe("/home");
+  });
+
+  it("keeps a double-encoded path on the site, as a path", () => {
+    expect(safeNext("/%2F%2Fevil.example", "/", origin)).toBe("/%2F%2Fevil.example");
   });
 });
 
