@@ -160,6 +160,9 @@ class Host:
         self._stopping = threading.Event()
         self._server: HttpServer | None = None
         self.started_at = time.time()
+        # SnapStart snapshots taken and provisioned concurrency initialised (the control API
+        # answers before that; a load test waits for it)
+        self.ready = False
 
     @property
     def eager(self) -> bool:
@@ -192,6 +195,7 @@ class Host:
         )
         self._server.start()
         self.lambda_service.start_background(self._spawn)
+        self.ready = True
         if config.hot_reload:
             self._spawn(self._watch_loop, "devhost-watch")
         if self.eager:
@@ -332,6 +336,7 @@ class Host:
                 "url": self.url,
                 "started_at": iso_time(self.started_at),
                 "uptime_s": round(time.time() - self.started_at, 3),
+                "ready": self.ready,
                 "warm_containers": self.config.warm_containers.upper(),
                 "idle_timeout_s": self.config.idle_timeout_s,
                 "max_environments": self.config.max_environments,

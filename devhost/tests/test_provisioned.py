@@ -12,6 +12,8 @@ scales with on-demand environments. "Defined runtime environment variables"
 from __future__ import annotations
 
 import json
+import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from devhost import Host
+from devhost import Host, HostConfig
 from devhost.testing import make_host, request, wait_for
 
 TEMPLATE = Path(__file__).parent / "fixtures" / "provisioned_template.yaml"
@@ -135,3 +137,39 @@ def test_a_code_change_replaces_the_provisioned_environments(host: Host) -> None
     assert wait_for(lambda: host.lambda_service.pools[FUNCTION].provisioned() == 2, timeout=10)
     assert wait_for(lambda: host.gauges()[FUNCTION]["idle"] == 2, timeout=10)
     assert not before & {e.env_id for e in host.lambda_service.environments()}
+
+
+def test_the_host_is_ready_once_provisioned_concurrency_is_initialised(tmp_path: Path) -> None:
+    """ "Configuring provisioned concurrency": the allocation takes the environments' INIT;
+    until then requests would run on demand. The host answers at once and says ``ready`` in
+    ``/_host/functions`` only when the provisioned environments are initialised (a load test
+    waits for it)."""
+    # Given provisioned environments whose INIT takes 1.5 s
+    template = TEMPLATE.read_text().replace(
+        "      Events:", '      Environment: {Variables: {INIT_SLEEP_S: "1.5"}}\n      Events:'
+    )
+    (tmp_path / "template.yaml").write_text(template)
+    shutil.copytree(TEMPLATE.parent / "snapstart", tmp_path / "snapstart")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    host = Host(HostConfig(template=tmp_path / "template.yaml", port=port, quiet=True))
+    starting = threading.Thread(target=host.start)
+    # When it starts
+    starting.start()
+    try:
+        # Then it answers before the INITs end, not ready, and is ready after them
+        assert wait_for(lambda: _ready(port) is False, timeout=5)
+        assert wait_for(lambda: _ready(port) is True, timeout=20)
+        assert host.lambda_service.pools[FUNCTION].provisioned() == 2
+    finally:
+        starting.join(30)
+        host.stop()
+
+
+def _ready(port: int) -> bool | None:
+    try:
+        document = request(f"http://127.0.0.1:{port}", "GET", "/_host/functions", timeout=2).json()
+    except OSError:
+        return None
+    return bool(document["host"]["ready"])

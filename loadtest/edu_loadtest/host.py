@@ -79,7 +79,8 @@ class LocalHost:
         parameters: Mapping[str, str],
         template: Path = DEFAULT_TEMPLATE,
         max_environments: int = 32,
-        startup_timeout: float = 60.0,
+        # provisioned concurrency initialises every environment before the host is ready
+        startup_timeout: float = 180.0,
     ) -> None:
         self.out = out
         self.parameters = dict(parameters)
@@ -111,7 +112,10 @@ class LocalHost:
         return command
 
     def _ready(self) -> bool:
-        return host_functions(self.url) is not None
+        """Answering, with its SnapStart snapshots and provisioned concurrency ready (an
+        older host says nothing about it: answering is enough)."""
+        functions = host_functions(self.url)
+        return functions is not None and bool(functions.get("host", {}).get("ready", True))
 
     def start(self) -> LocalHost:
         self.out.mkdir(parents=True, exist_ok=True)
