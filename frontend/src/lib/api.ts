@@ -40,6 +40,9 @@ import type {
   User,
 } from "./types";
 
+/** The API's hard maximum page size. */
+export const MAX_PAGE_SIZE = 100;
+
 export interface FieldDetail {
   field?: string;
   message: string;
@@ -370,6 +373,9 @@ export function createApi(client: ApiClient) {
     courses: {
       list: (q: CatalogQuery, signal?: AbortSignal) => client.get<Page<Course>>("/courses", { query: { ...q }, signal }),
       get: (id: string) => client.get<CourseDetail>(`/courses/${enc(id)}`),
+      /** Published courses by id, in one request (at most MAX_PAGE_SIZE ids). */
+      byIds: (ids: string[]) =>
+        client.get<Page<Course>>("/courses", { query: { ids: ids.join(","), limit: MAX_PAGE_SIZE } }),
       create: (body: CourseInput) => client.post<Course>("/courses", body),
       update: (id: string, body: CourseUpdate) => client.patch<Course>(`/courses/${enc(id)}`, body),
       remove: (id: string) => client.delete(`/courses/${enc(id)}`),

@@ -31,8 +31,6 @@ export const CURRENCIES = ["USD", "EUR", "GBP", "RUB"] as const;
 
 export const CATALOG_PAGE_SIZE = 12;
 export const REVIEWS_PAGE_SIZE = 5;
-/** The API's hard maximum page size. */
-export const MAX_PAGE_SIZE = 100;
 
 export function levelLabel(level: string): string {
   return LEVELS.find((l) => l.value === level)?.label ?? level;

@@ -9,8 +9,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from edu_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from edu_common.pagination import PageRequest
+from edu_common.pagination import MAX_PAGE_SIZE, PageRequest
 from edu_common.principal import Principal, Role
+
+# `GET /api/courses?ids=a,b,…` reads a client's own list (My learning) in one request: at most
+# one full page of ids.
+MAX_IDS_PER_QUERY = MAX_PAGE_SIZE
 
 # The categories the seed and the frontend use. Any category string up to
 # MAX_CATEGORY_LENGTH is accepted; these are the suggested ones.
@@ -96,6 +100,11 @@ class AlreadyReviewed(Conflict):
 class InvalidPriceRange(ValidationFailed):
     code = "invalid_price_range"
     message = "min_price cannot be greater than max_price."
+
+
+class InvalidCourseIds(ValidationFailed):
+    code = "invalid_course_ids"
+    message = f"ids must be at most {MAX_IDS_PER_QUERY} course ids (UUIDs) separated by commas."
 
 
 # --- entities --------------------------------------------------------------------------------
@@ -186,6 +195,8 @@ class CatalogQuery:
     free: bool = False
     sort: CatalogSort = CatalogSort.NEWEST
     page: PageRequest = field(default_factory=PageRequest)
+    # Only these courses (sorted, no repeats); empty: any course.
+    ids: tuple[uuid.UUID, ...] = ()
 
     @classmethod
     def build(
@@ -199,6 +210,7 @@ class CatalogQuery:
         free: bool,
         sort: CatalogSort,
         page: PageRequest,
+        ids: str | None = None,
     ) -> CatalogQuery:
         if min_price is not None and max_price is not None and min_price > max_price:
             raise InvalidPriceRange(
@@ -215,6 +227,7 @@ class CatalogQuery:
             free=free,
             sort=sort,
             page=page,
+            ids=parse_course_ids(ids),
         )
 
     def cache_key_parts(self) -> tuple[str, ...]:
@@ -229,7 +242,25 @@ class CatalogQuery:
             f"sort={self.sort.value}",
             f"limit={self.page.limit}",
             f"offset={self.page.offset}",
+            f"ids={','.join(str(i) for i in self.ids)}",
         )
+
+
+def parse_course_ids(text: str | None) -> tuple[uuid.UUID, ...]:
+    """``a,b,…`` as the distinct course ids it names, in a canonical order; nothing for none."""
+    if text is None or not text.strip():
+        return ()
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        ids = {uuid.UUID(part) for part in parts}
+    except ValueError:
+        detail = {"field": "ids", "message": "not a list of UUIDs"}
+        raise InvalidCourseIds(details=[detail]) from None
+    if len(ids) > MAX_IDS_PER_QUERY:
+        raise InvalidCourseIds(
+            details=[{"field": "ids", "message": f"at most {MAX_IDS_PER_QUERY} ids"}]
+        )
+    return tuple(sorted(ids))
 
 
 # --- rules -----------------------------------------------------------------------------------

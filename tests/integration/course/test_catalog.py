@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from tests.integration.course.catalog import (
     expected_titles,
     titles,
 )
-from tests.integration.course.helpers import cast, error_code
+from tests.integration.course.helpers import MISSING_ID, cast, error_code
 from tests.support.lambda_api import Platform
 
 
@@ -157,3 +158,40 @@ def test_bad_catalog_queries_are_422(api: Platform, query: dict[str, Any], field
 def test_an_inverted_price_range_says_why(api: Platform) -> None:
     response = api.get("/api/courses", query={"min_price": 5, "max_price": 1})
     assert error_code(response) == "invalid_price_range"
+
+
+def test_ids_read_just_those_published_courses_in_one_request(api: Platform) -> None:
+    # Given two published courses asked for by id (one repeated, in capitals), and an id that
+    # names no published course
+    everything = api.get("/api/courses", query={"limit": 100}).json()["items"]
+    wanted = {c["id"]: c["title"] for c in everything[:2]}
+    ids = [*wanted, next(iter(wanted)).upper(), MISSING_ID]
+
+    # When the catalog is read with those ids
+    response = api.get("/api/courses", query={"ids": ",".join(ids), "limit": 100})
+
+    # Then it answers exactly those two courses, once each
+    assert response.status == 200, response.text
+    page = response.json()
+    assert {c["id"]: c["title"] for c in page["items"]} == wanted
+    assert page["total"] == 2
+
+
+@pytest.mark.parametrize(
+    "ids",
+    ["not-a-uuid", "00000000-0000-0000-0000-000000000001,,", ",".join(str(i) for i in range(3))],
+    ids=["garbage", "empty-part", "numbers"],
+)
+def test_ids_that_are_not_uuids_are_422_naming_the_field(api: Platform, ids: str) -> None:
+    response = api.get("/api/courses", query={"ids": ids})
+    assert response.status == 422, response.text
+    assert error_code(response) == "invalid_course_ids"
+    assert [d["field"] for d in response.json()["error"]["details"]] == ["ids"]
+
+
+@pytest.mark.parametrize("count", [101, 1000])
+def test_more_ids_than_a_page_is_422_naming_the_field(api: Platform, count: int) -> None:
+    too_many = ",".join(str(uuid.uuid4()) for _ in range(count))
+    response = api.get("/api/courses", query={"ids": too_many})
+    assert response.status == 422, response.text
+    assert [d["field"] for d in response.json()["error"]["details"]] == ["ids"]

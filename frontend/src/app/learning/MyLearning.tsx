@@ -2,37 +2,28 @@
 import Link from "next/link";
 import { RequireAuth } from "@/components/RequireAuth";
 import { EmptyState, ErrorState, LinkButton, Loading, PageHeader, ProgressBar } from "@/components/ui";
-import { api } from "@/lib/api";
+import { api, MAX_PAGE_SIZE } from "@/lib/api";
 import { formatDate } from "@/lib/format";
 import { useAsync } from "@/lib/hooks";
-import type { Enrollment } from "@/lib/types";
+import type { Course, Enrollment } from "@/lib/types";
 
 interface Row {
   enrollment: Enrollment;
-  title: string;
-  teacher?: string | null;
-  done: number;
-  total: number;
+  /** Null when the course is no longer published (the enrollment outlives it). */
+  course: Course | null;
 }
 
 /**
- * The enrollments carry the progress (`completed_lessons`); the courses carry title, teacher and
- * lesson count. When the course API fails the whole list fails: a card without its course would
- * show made-up numbers.
+ * The enrollments carry the progress (`completed_lessons`); their courses (title, teacher, lesson
+ * count) come in one catalog request by id. When the course API fails the whole list fails: a
+ * card without its course would show made-up numbers.
  */
 async function loadRows(): Promise<Row[]> {
-  const page = await api.enrollments.mine(100, 0);
-  const courses = await Promise.all(page.items.map((e) => api.courses.get(e.course_id)));
-  return page.items.map((enrollment, i) => {
-    const course = courses[i]!;
-    return {
-      enrollment,
-      title: course.title,
-      teacher: course.teacher_name,
-      done: enrollment.completed_lessons,
-      total: course.lesson_count,
-    };
-  });
+  const page = await api.enrollments.mine(MAX_PAGE_SIZE, 0);
+  if (page.items.length === 0) return [];
+  const courses = await api.courses.byIds(page.items.map((e) => e.course_id));
+  const byId = new Map(courses.items.map((c) => [c.id, c]));
+  return page.items.map((enrollment) => ({ enrollment, course: byId.get(enrollment.course_id) ?? null }));
 }
 
 function List() {
@@ -49,25 +40,36 @@ function List() {
   }
   return (
     <ul className="grid gap-4 md:grid-cols-2" data-testid="enrollment-list">
-      {items.map((r) => {
-        const complete = r.total > 0 && r.done >= r.total;
-        const cid = encodeURIComponent(r.enrollment.course_id);
+      {items.map(({ enrollment, course }) => {
+        const cid = encodeURIComponent(enrollment.course_id);
+        if (!course) {
+          return (
+            <li key={enrollment.id} className="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+              <h2 className="font-semibold">A course that is no longer available</h2>
+              <p className="mt-1 text-sm text-slate-700">
+                Its teacher took it out of the catalog. You enrolled {formatDate(enrollment.created_at)}.
+              </p>
+            </li>
+          );
+        }
+        const done = Math.min(enrollment.completed_lessons, course.lesson_count);
+        const complete = course.lesson_count > 0 && done >= course.lesson_count;
         return (
-          <li key={r.enrollment.id} className="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+          <li key={enrollment.id} className="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
             <h2 className="font-semibold">
               <Link href={`/courses/view/?id=${cid}`} className="hover:underline">
-                {r.title}
+                {course.title}
               </Link>
             </h2>
-            <p className="text-xs text-slate-500">
-              {r.teacher ? `by ${r.teacher} · ` : ""}enrolled {formatDate(r.enrollment.created_at)}
+            <p className="text-xs text-slate-700">
+              by {course.teacher_name} · enrolled {formatDate(enrollment.created_at)}
             </p>
             <div className="mt-4">
-              <ProgressBar value={Math.min(r.done, r.total || r.done)} total={r.total} label={`Progress in ${r.title}`} />
+              <ProgressBar value={done} total={course.lesson_count} label={`Progress in ${course.title}`} />
             </div>
             <div className="mt-4 flex flex-wrap gap-2">
               <LinkButton href={`/learn/?course=${cid}`} size="sm">
-                {complete ? "Review lessons" : r.done > 0 ? "Continue" : "Start"}
+                {complete ? "Review lessons" : done > 0 ? "Continue" : "Start"}
               </LinkButton>
               {complete && (
                 <LinkButton href={`/courses/view/?id=${cid}#review`} size="sm" variant="secondary">

@@ -727,6 +727,8 @@ export interface operations {
                 free?: boolean;
                 /** @description newest (default) | rating | price_asc | price_desc | popular (popular = most reviews) */
                 sort?: components["schemas"]["CatalogSort"];
+                /** @description Only these courses: up to 100 ids separated by commas (e.g. a student's enrolled courses, read in one request) */
+                ids?: string | null;
                 /** @description Page size, at most 100 */
                 limit?: number;
                 /** @description Items to skip */

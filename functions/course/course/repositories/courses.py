@@ -57,6 +57,8 @@ def catalog_filter(query: CatalogQuery) -> tuple[str, list[Any]]:
         conditions.append(f"price_cents >= {param(query.min_price)}")
     if query.max_price is not None:
         conditions.append(f"price_cents <= {param(query.max_price)}")
+    if query.ids:
+        conditions.append(f"id = ANY({param(list(query.ids))}::uuid[])")
     return " AND ".join(conditions), params
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from course.deps import CourseServiceDep
 from course.domain import (
     MAX_CATEGORY_LENGTH,
+    MAX_IDS_PER_QUERY,
     MAX_QUERY_LENGTH,
     CatalogQuery,
     CatalogSort,
@@ -59,6 +60,14 @@ async def catalog(
             "(popular = most reviews)"
         ),
     ] = CatalogSort.NEWEST,
+    ids: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_IDS_PER_QUERY * 40,  # 36 characters an id, a comma, spaces
+            description=f"Only these courses: up to {MAX_IDS_PER_QUERY} ids separated by commas "
+            "(e.g. a student's enrolled courses, read in one request)",
+        ),
+    ] = None,
 ) -> Page[CourseResponse]:
     query = CatalogQuery.build(
         q=q,
@@ -69,6 +78,7 @@ async def catalog(
         free=free,
         sort=sort,
         page=page,
+        ids=ids,
     )
     return Page[CourseResponse].of(await service.catalog(query), page)
 
