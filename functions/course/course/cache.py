@@ -4,15 +4,20 @@ Consistency without a race between a read that fills the cache and a write that 
 it: every cached value carries the version it was computed under, and a hit counts only when
 that version is still the current one. Both come back in one MGET.
 
-* Catalog pages: ``course:v1:catalog:<sha256 of the normalised query>`` holds
-  ``{version, items, total}``; the version is the global counter ``course:v1:catalog-gen``,
+* Catalog pages: ``course:v2:catalog:<sha256 of the normalised query>`` holds
+  ``{version, items, total}``; the version is the global counter ``course:v2:catalog-gen``,
   INCRemented after every write that can change what any catalog page shows.
-* Course detail: ``course:v1:course:<id>`` holds ``{version, course}``; the version is
-  ``course:v1:course-version:<id>``, set to a fresh random token after every write to that
+* Course detail: ``course:v2:course:<id>`` holds ``{version, course}``; the version is
+  ``course:v2:course-version:<id>``, set to a fresh random token after every write to that
   course (its curriculum, its reviews). A token never repeats, so an entry computed before a
   write can never look current after it.
 
-The signed ``offer`` is never cached: the course is, and the offer is signed per request.
+The signed ``offer`` is never cached: the course is, and the offer is signed per request —
+from terms the database still holds. A cached course is served only when its
+``offer_version`` (price, currency, publication; bumped by the database itself) is the one
+the database holds now, checked with one primary-key read per hit; otherwise it is reloaded.
+So a missed invalidation (Redis cut during a price change) can leave an old title or rating
+in the cache for CACHE_TTL_SECONDS, never an old price in an offer.
 
 A Redis outage never fails a request: reads fall back to the database and writes still
 succeed (their invalidation is logged as failed; entries then expire with CACHE_TTL_SECONDS).
@@ -45,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-PREFIX = "course:v1:"
+PREFIX = "course:v2:"  # v2: courses carry offer_version
 CATALOG_GENERATION_KEY = f"{PREFIX}catalog-gen"
 # Versions must outlive every entry computed under them (see the module docstring).
 VERSION_TTL_FACTOR = 10
@@ -101,8 +106,14 @@ class CourseCache(Protocol):
     ) -> Slice[Course]: ...
 
     async def course(
-        self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
-    ) -> Course | None: ...
+        self,
+        course_id: uuid.UUID,
+        load: Callable[[], Awaitable[Course | None]],
+        offer_version: Callable[[], Awaitable[int | None]],
+    ) -> Course | None:
+        """The course: ``load``-ed, or a cached copy whose ``offer_version`` is still the
+        database's (``offer_version`` reads it)."""
+        ...
 
     async def invalidate(self, course_id: uuid.UUID) -> None: ...
 
@@ -116,7 +127,10 @@ class NoCache:
         return await load()
 
     async def course(
-        self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
+        self,
+        course_id: uuid.UUID,
+        load: Callable[[], Awaitable[Course | None]],
+        offer_version: Callable[[], Awaitable[int | None]],
     ) -> Course | None:
         return await load()
 
@@ -184,7 +198,10 @@ class RedisCache:
         return page
 
     async def course(
-        self, course_id: uuid.UUID, load: Callable[[], Awaitable[Course | None]]
+        self,
+        course_id: uuid.UUID,
+        load: Callable[[], Awaitable[Course | None]],
+        offer_version: Callable[[], Awaitable[int | None]],
     ) -> Course | None:
         key = course_key(course_id)
         found = await self._guarded(
@@ -197,7 +214,9 @@ class RedisCache:
         codec = course_codec()
         if cached is not None:
             entry = codec.validate_json(cached)
-            if entry.version == version:
+            # The version token says no write was seen; offer_version says the database
+            # agrees on what an offer signs, even when an invalidation was lost.
+            if entry.version == version and entry.course.offer_version == await offer_version():
                 return entry.course
         course = await load()
         # A miss for a course that does not exist is not cached: ids are random, and caching

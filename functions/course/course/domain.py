@@ -128,6 +128,9 @@ class Course:
     lesson_count: int
     created_at: datetime
     updated_at: datetime
+    # Bumped by the database on every change of price, currency or publication (migration
+    # 004): a cached copy whose version the database no longer holds never signs an offer.
+    offer_version: int = 1
 
     def is_owned_by(self, principal: Principal | None) -> bool:
         return principal is not None and principal.user_id == self.teacher_id

@@ -116,7 +116,7 @@ def test_detail_is_served_from_the_cache_until_a_write(
     course = create_course(cached, people.teacher, title="Original")
     path = f"/api/courses/{course['id']}"
     assert cached.get(path).json()["title"] == "Original"
-    assert redis_db.exists(f"course:v1:course:{course['id']}")
+    assert redis_db.exists(f"course:v2:course:{course['id']}")
 
     # When the database changes behind the function's back, the cache still answers
     _behind_the_back(databases, "UPDATE courses SET title = 'Sneaky' WHERE id = $1", course["id"])
@@ -164,7 +164,7 @@ def test_each_catalog_query_has_its_own_entry(
     assert cached.get("/api/courses", query={"q": "PYTHON", "limit": 5}).json()["total"] == 1
 
     # Then each is cached under its own key
-    assert len(redis_db.keys("course:v1:catalog:*")) == 2
+    assert len(redis_db.keys("course:v2:catalog:*")) == 2
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from edu_cli.main import app
 from edu_seed.loader import NotEmpty
 from edu_seed.run import DEMO_PASSWORD, SeedResult, seed_async
 from edu_seed.volumes import Volumes
+from tests.integration.course.helpers import entitled
 from tests.support.databases import run_sync
 
 SCALE = 0.002
@@ -257,7 +258,11 @@ def test_the_functions_carry_on_from_the_seeded_counters_and_positions(
     assert len(ratings) == reviewed["review_count"]
     student = register(platform, "student")
     response = platform.post(
-        f"/api/courses/{reviewed['id']}/reviews", json={"rating": 1}, token=student.access_token
+        f"/api/courses/{reviewed['id']}/reviews",
+        json={"rating": 1},
+        token=student.access_token,
+        # the entitlement enrollment signs once the student enrolled (reviews need it)
+        headers=entitled(student.id, reviewed["id"]),
     )
     assert response.status == 201, response.text
     # Then the count and the average are the seeded ones plus this review

@@ -96,6 +96,13 @@ class CourseRepository:
         )
         return COURSES.optional(row)
 
+    async def offer_version(self, course_id: uuid.UUID) -> int | None:
+        """The version of the course's offer terms the database holds now (None: no course)."""
+        version: int | None = await self._conn.fetchval(
+            "SELECT offer_version FROM courses WHERE id = $1", course_id
+        )
+        return version
+
     async def add(self, draft: CourseDraft, *, teacher_id: uuid.UUID, teacher_name: str) -> Course:
         row = await self._conn.fetchrow(
             f"""

@@ -53,10 +53,18 @@ class CourseService:
             async with self._database.connection() as conn:
                 return await CourseRepository(conn).get(course_id)
 
-        course = ensure_visible(await self._cache.course(course_id, load), principal)
+        async def offer_version() -> int | None:
+            async with self._database.connection() as conn:
+                return await CourseRepository(conn).offer_version(course_id)
+
+        course = ensure_visible(await self._cache.course(course_id, load, offer_version), principal)
         return DetailedCourse(course, self._offer_for(course))
 
     def _offer_for(self, course: Course) -> str | None:
+        """An offer of terms the database held during this request (the price lock: an offer
+        is a quote valid OFFER_TOKEN_TTL_SECONDS, 5 minutes; a later price change or
+        unpublication reaches every offer signed after it at once, and every earlier offer
+        expires within that time)."""
         if not course.is_published:
             return None
         return issue_offer(

@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, gt=0)
     # Rotated on every use (identity), so a lost one is useful for a week at most.
     refresh_token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
-    offer_token_ttl_seconds: int = Field(default=30 * 60, gt=0)
+    # The price lock: an offer is a 5-minute quote (README, "The trust model").
+    offer_token_ttl_seconds: int = Field(default=5 * 60, gt=0)
     receipt_token_ttl_seconds: int = Field(default=24 * 3600, gt=0)
 
     db_pool_size: int = Field(default=5, ge=1, le=100)
