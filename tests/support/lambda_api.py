@@ -30,6 +30,7 @@ def http_event(
     body: str | bytes | None = None,
     route_key: str | None = None,
     path_parameters: dict[str, str] | None = None,
+    source_ip: str = "192.0.2.1",
 ) -> dict[str, Any]:
     query = {k: str(v) for k, v in (query or {}).items() if v is not None}
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
@@ -51,7 +52,7 @@ def http_event(
                 "method": method,
                 "path": path,
                 "protocol": "HTTP/1.1",
-                "sourceIp": "192.0.2.1",
+                "sourceIp": source_ip,  # the connection's address, as API Gateway saw it
                 "userAgent": lowered["user-agent"],
             },
             "requestId": request_id,
@@ -143,6 +144,7 @@ class HandlerClient(_Verbs):
         headers: dict[str, str] | None = None,
         query: dict[str, Any] | None = None,
         route_key: str | None = None,
+        source_ip: str = "192.0.2.1",
     ) -> Response:
         all_headers = dict(headers or {})
         body: str | bytes | None = raw_body
@@ -152,7 +154,13 @@ class HandlerClient(_Verbs):
         if token:
             all_headers["authorization"] = f"Bearer {token}"
         event = http_event(
-            method, path, query=query, headers=all_headers, body=body, route_key=route_key
+            method,
+            path,
+            query=query,
+            headers=all_headers,
+            body=body,
+            route_key=route_key,
+            source_ip=source_ip,
         )
         result = self.handler(event, LambdaContext(function_name=self.function_name))
         text = result.get("body", "") or ""

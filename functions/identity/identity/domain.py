@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from edu_common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from edu_common.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
 from edu_common.passwords import MAX_PASSWORD_BYTES
 from edu_common.principal import Principal, Role
 from edu_common.tokens import InvalidToken
@@ -43,6 +44,52 @@ class InvalidPassword(ValidationFailed):
 class RoleNotAllowed(ValidationFailed):
     code = "role_not_allowed"
     message = "Only student and teacher accounts can register."
+
+
+class TooManyFailedLogins(RateLimited):
+    code = "too_many_failed_logins"
+    message = "Too many failed logins for this account or from this address. Try again later."
+
+
+class TooManyRegistrations(RateLimited):
+    code = "too_many_registrations"
+    message = "Too many registrations from this address. Try again later."
+
+
+class AttemptScope(StrEnum):
+    """What an abuse limit counts, and per what."""
+
+    LOGIN_ACCOUNT = "login-account"  # failed logins of one email
+    LOGIN_CLIENT = "login-client"  # failed logins from one client address
+    REGISTER_CLIENT = "register-client"  # registrations from one client address
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """At most ``max_hits`` attempts of ``scope`` per subject in a window of
+    ``window_seconds`` (a fixed window, started by the first attempt)."""
+
+    scope: AttemptScope
+    max_hits: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptCount:
+    hits: int
+    seconds_left: int  # until the window that counted them ends
+
+
+def seconds_blocked(count: AttemptCount | None, limit: Limit) -> int:
+    """0 when one more attempt is allowed, else the seconds until it is (``Retry-After``)."""
+    if count is None or count.seconds_left <= 0 or count.hits < limit.max_hits:
+        return 0
+    return count.seconds_left
+
+
+def attempt_subject(value: str) -> str:
+    """How a limit names who it counts: a digest, so no stranger's guessed email is stored."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 class RefreshTokenReused(InvalidToken):

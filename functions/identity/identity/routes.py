@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response, status
 from edu_common.deps import AdminUser, CurrentUser, PageParams
 from edu_common.principal import Role
 from edu_common.schemas import Page
-from identity.deps import IdentityServiceDep
+from identity.deps import ClientAddress, IdentityServiceDep
 from identity.schemas import (
     LoginRequest,
     RefreshRequest,
@@ -24,17 +24,34 @@ users = APIRouter(prefix="/api/users", tags=["users"])
 admin = APIRouter(prefix="/api/admin", tags=["admin"])
 
 
-@auth.post("/register", status_code=status.HTTP_201_CREATED, summary="Create an account")
-async def register(body: RegisterRequest, service: IdentityServiceDep) -> UserResponse:
+@auth.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an account (limited per client address: 429 with Retry-After)",
+)
+async def register(
+    body: RegisterRequest, service: IdentityServiceDep, client: ClientAddress
+) -> UserResponse:
     user = await service.register(
-        email=body.email, password=body.password, full_name=body.full_name, role=Role(body.role)
+        email=body.email,
+        password=body.password,
+        full_name=body.full_name,
+        role=Role(body.role),
+        client=client,
     )
     return UserResponse.of(user)
 
 
-@auth.post("/login", summary="Exchange email and password for tokens")
-async def login(body: LoginRequest, service: IdentityServiceDep) -> TokenResponse:
-    return TokenResponse.of(await service.login(email=body.email, password=body.password))
+@auth.post(
+    "/login",
+    summary="Exchange email and password for tokens (failed logins limited per account and "
+    "per client address: 429 with Retry-After)",
+)
+async def login(
+    body: LoginRequest, service: IdentityServiceDep, client: ClientAddress
+) -> TokenResponse:
+    tokens = await service.login(email=body.email, password=body.password, client=client)
+    return TokenResponse.of(tokens)
 
 
 @auth.post(

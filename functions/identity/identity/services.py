@@ -18,18 +18,25 @@ from edu_common.tokens import (
     issue_refresh_token,
     read_refresh_token,
 )
+from identity.attempts import AttemptStore, DatabaseAttempts
 from identity.domain import (
+    AttemptScope,
     InvalidCredentials,
+    Limit,
     RefreshTokenReused,
     RefreshTokenRevoked,
     Revocation,
     Rotation,
+    TooManyFailedLogins,
+    TooManyRegistrations,
     User,
     UserNotFound,
+    attempt_subject,
     check_password,
     check_self_registration,
     normalize_email,
     rotation_of,
+    seconds_blocked,
 )
 from identity.repository import RefreshTokenRepository, UserRepository
 
@@ -42,17 +49,49 @@ class TokenPair:
 
 
 class IdentityService:
-    def __init__(self, database: Database, settings: Settings, secret: str) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        secret: str,
+        attempts: AttemptStore | None = None,
+    ) -> None:
         self._database = database
         self._settings = settings
         self._secret = secret
+        self._attempts = attempts or DatabaseAttempts(database)
+        window = settings.login_failure_window_seconds
+        self._account_failures = Limit(
+            AttemptScope.LOGIN_ACCOUNT, settings.login_failures_per_account, window
+        )
+        self._client_failures = Limit(
+            AttemptScope.LOGIN_CLIENT, settings.login_failures_per_client, window
+        )
+        self._client_registrations = Limit(
+            AttemptScope.REGISTER_CLIENT, settings.registrations_per_client_per_hour, 3600
+        )
+
+    async def _blocked_for(self, limit: Limit, subject: str) -> int:
+        count = await self._attempts.count(limit.scope, subject, limit.window_seconds)
+        return seconds_blocked(count, limit)
+
+    async def _count(self, limit: Limit, subject: str) -> None:
+        await self._attempts.add(limit.scope, subject, limit.window_seconds)
 
     async def _hash(self, password: str) -> str:
         # bcrypt is deliberately slow; keep it off the event loop.
         return await asyncio.to_thread(hash_password, password, self._settings.bcrypt_rounds)
 
-    async def register(self, *, email: str, password: str, full_name: str, role: Role) -> User:
+    async def register(
+        self, *, email: str, password: str, full_name: str, role: Role, client: str
+    ) -> User:
+        """A new account; at most ``registrations_per_client_per_hour`` attempts per client
+        address (taken or refused ones too: they probe which emails exist)."""
         check_self_registration(role)
+        client_subject = attempt_subject(client)
+        if wait := await self._blocked_for(self._client_registrations, client_subject):
+            raise TooManyRegistrations(retry_after_seconds=wait)
+        await self._count(self._client_registrations, client_subject)
         return await self.create_user(
             email=email, password=password, full_name=full_name, role=role, is_verified=False
         )
@@ -71,14 +110,33 @@ class IdentityService:
                 is_verified=is_verified,
             )
 
-    async def login(self, *, email: str, password: str) -> TokenPair:
+    async def login(self, *, email: str, password: str, client: str) -> TokenPair:
+        """Tokens for the right password. Failed logins are limited per account (known or
+        not: the answer must not tell) and per client address; while a limit is reached the
+        password is not even checked (429 with Retry-After). Success resets the account's
+        count, not the client's (an attacker's own account must not launder a guessing run)."""
+        email = normalize_email(email)
+        account, client_subject = attempt_subject(email), attempt_subject(client)
+        failures = await self._attempts.count(
+            AttemptScope.LOGIN_ACCOUNT, account, self._account_failures.window_seconds
+        )
+        wait = max(
+            seconds_blocked(failures, self._account_failures),
+            await self._blocked_for(self._client_failures, client_subject),
+        )
+        if wait:
+            raise TooManyFailedLogins(retry_after_seconds=wait)
         async with self._database.connection() as conn:
-            user = await UserRepository(conn).find_by_email(normalize_email(email))
+            user = await UserRepository(conn).find_by_email(email)
         # The same work for an unknown email as for a wrong password: no enumeration.
         password_hash = user.password_hash if user else dummy_hash(self._settings.bcrypt_rounds)
         matches = await asyncio.to_thread(verify_password, password, password_hash)
         if user is None or not matches:
+            await self._count(self._account_failures, account)
+            await self._count(self._client_failures, client_subject)
             raise InvalidCredentials()
+        if failures is not None:  # most logins have nothing to reset: no write for them
+            await self._attempts.clear(AttemptScope.LOGIN_ACCOUNT, account)
         async with self._database.transaction() as conn:
             tokens = RefreshTokenRepository(conn)
             await tokens.delete_expired()

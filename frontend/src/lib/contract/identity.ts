@@ -47,7 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange email and password for tokens */
+        /** Exchange email and password for tokens (failed logins limited per account and per client address: 429 with Retry-After) */
         post: operations["login_api_auth_login_post"];
         delete?: never;
         options?: never;
@@ -98,7 +98,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account */
+        /** Create an account (limited per client address: 429 with Retry-After) */
         post: operations["register_api_auth_register_post"];
         delete?: never;
         options?: never;

@@ -69,6 +69,15 @@ class Settings(BaseSettings):
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
+    # Abuse limits of identity (SPEC §3), counted where every execution environment sees them
+    # (identity's database, or Redis with CACHE=redis). Failed logins only: the load test
+    # logs many accounts in from one address. A limit reached answers 429 with Retry-After
+    # until the window that counted it ends; a successful login resets the account's count.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=30, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, gt=0)
+    registrations_per_client_per_hour: int = Field(default=30, ge=1)
+
     search_index: Literal["none", "trgm"] = "none"
     cache: Literal["none", "redis"] = "none"
     redis_url: str = "redis://127.0.0.1:6379/0"
