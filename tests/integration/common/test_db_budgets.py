@@ -58,7 +58,11 @@ def limited_role(databases: dict[str, str]) -> Iterator[LimitedRole]:
             database = urlsplit(admin_url).path.lstrip("/")
             await conn.execute(f'CREATE ROLE "{role.name}" LOGIN CONNECTION LIMIT 2')
             await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role.name}"')
-            await conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role.name}"')
+            # What a function's own role may do (a failed login is counted: it writes).
+            await conn.execute(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+                f'TO "{role.name}"'
+            )
         finally:
             await conn.close()
 
