@@ -13,7 +13,7 @@ FRONTEND := frontend
 
 .PHONY: help ensure-uv install install-frontend up down test lint typecheck requirements \
         check-requirements sam-validate sam-build test-python test-frontend test-e2e openapi check-openapi \
-        bench-host bench-dashboard bench-snapstart bench-seed bench-load screenshots clean ensure-chromium ensure-prometheus
+        bench-host bench-resources bench-dashboard bench-snapstart bench-seed bench-load screenshots clean ensure-chromium ensure-prometheus
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ bench-dashboard: install ensure-chromium ## The warm path with the host's dashbo
 
 bench-snapstart: install ## SnapStart restore vs on-demand Init per function (target: restore p50 10x shorter)
 	$(RUN) python -m edu_cli.snapbench
+
+bench-resources: install ## Lambda's resource model: CPU-bound Duration at 128/512/1769 MB, freeze/thaw cost, build cold vs cached
+	$(RUN) python -m devhost.bench_resources
 
 bench-seed: install ## The full SPEC §5 seed, timed: rows/s per table (replaces local data)
 	$(RUN) edu db up

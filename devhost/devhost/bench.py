@@ -228,6 +228,12 @@ def _start_host(
         "--no-hot-reload",
         "--max-environments", "16",
     ]  # fmt: skip
+    main = (source / "devhost" if source is not None else Path(__file__).parent) / "__main__.py"
+    if "--workspace-packages" in main.read_text():
+        # the app's FastAPI and Mangum come from the workspace, as uvicorn's do: the same
+        # interpreter and packages on both sides (a devhost that builds functions would
+        # refuse this template: its CodeUri has no requirements.txt)
+        command.append("--workspace-packages")
     return subprocess.Popen(command, env=env, cwd=tmp)
 
 

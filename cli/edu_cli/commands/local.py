@@ -187,6 +187,14 @@ def start_api(
         str,
         typer.Option("--freeze", help="Between invocations: auto, cgroup, signal or off."),
     ] = "auto",
+    workspace_packages: Annotated[
+        bool,
+        typer.Option(
+            "--workspace-packages",
+            help="Run functions with the workspace's interpreter and packages instead of "
+            "building each as sam build would (debugging).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the template's HttpApi routes; each function runs in real execution
     environments (`python -m awslambdaric`) started, reused, throttled and reaped as on AWS."""
@@ -215,6 +223,7 @@ def start_api(
             resource_controls=resource_controls,
             init_cpu=init_cpu,
             freeze=freeze,
+            isolated_packages=not workspace_packages,
         )
         config.log_file = log_file  # rotated by the host
         server = Host(config)
