@@ -146,3 +146,28 @@ def test_an_access_token_is_no_refresh_token(identity_api: HandlerClient) -> Non
     answer = refresh(identity_api, student.access_token)
 
     assert answer.status == 401 and error_code(answer) == "wrong_token_type"
+
+
+def test_two_exchanges_of_one_token_at_once_give_one_new_token(
+    identity_api: HandlerClient,
+) -> None:
+    from edu_common.settings import load_settings
+    from identity.app import create_app
+    from tests.integration.environments import Environment, in_parallel
+
+    # Given a refresh token presented by two execution environments at the same instant
+    # (a copy raced against its owner)
+    student = register(identity_api)
+    environments = [
+        Environment(create_app(load_settings("identity", db_pool_size=1)), "identity")
+        for _ in range(2)
+    ]
+
+    def exchange(environment: Environment, _: int) -> int:
+        return refresh(environment, student.refresh_token).status
+
+    statuses = in_parallel(environments, exchange)
+
+    # Then exactly one exchange wins; the other is the reuse, which revokes the login
+    assert sorted(statuses) == [200, 401]
+    assert refresh(identity_api, student.refresh_token).status == 401
