@@ -93,7 +93,10 @@ def serve_with_uvicorn(
 
     os.environ.update(stack.shell_environment())
     app = dispatcher(stack.registry, functions or stack.registry.names)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level))
+    # proxy_headers off: uvicorn would otherwise take the client's address from the
+    # X-Forwarded-For a local caller writes, and identity's per-client limits count addresses.
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+    server = uvicorn.Server(config)
     if on_ready is not None:
         original_startup = server.startup
 
