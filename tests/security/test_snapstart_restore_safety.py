@@ -121,8 +121,10 @@ def test_restored_environments_never_share_a_connection(probe_host: Any) -> None
     while len({b["pid"] for b in bodies}) < 2:  # the same environment served both: again
         host.reset()
         bodies = _two_environments_at_once(host)
-    # Then each was served by a backend of its own (a shared socket would show one backend)
+    # Then each was served by a connection of its own, opened after the restore: not one the
+    # snapshot's INIT opened (which every restored environment would inherit), not the other's
     assert len({b["backend"] for b in bodies}) == 2
+    assert not {b["backend"] for b in bodies} & set(bodies[0]["init_backends"])
 
 
 def test_restored_environments_never_share_a_random_sequence(probe_host: Any) -> None:

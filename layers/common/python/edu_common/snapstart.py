@@ -7,8 +7,9 @@ resumes from the same memory, so what INIT created is the same in all of them. F
 functions that is:
 
 - the ``random`` module's state, seeded once at import: reseeded after each restore;
-- the event loop Mangum creates at import (its epoll instance and self-pipe are kernel
-  objects a fork would share): replaced by a new loop after each restore;
+- the event loop Mangum creates at import, and whatever INIT left on it (a pool's connections,
+  their callbacks): replaced by a new loop after each restore (Python 3.12 does the same in a
+  forked child, which is how the local host restores; a Lambda restore is no fork);
 - the database pool, created lazily on the first invocation, so never in a snapshot; it is
   closed before the snapshot anyway and forgotten after a restore, so that no connection is
   ever used by two environments.
