@@ -5,7 +5,9 @@ names the AWS page it follows."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -234,3 +236,22 @@ def test_a_restored_environment_joins_its_own_cgroups(host: Host) -> None:
     (env,) = host.lambda_service.pools["SnapFunction"].environments()
     assert env.resources is not None and env.resources.cgroup is not None
     assert env.process.pid in env.resources.cgroup.pids()
+
+
+def test_a_snapshot_that_died_is_taken_again(host: Host) -> None:
+    """AWS keeps several copies of each snapshot ("Improving startup performance with Lambda
+    SnapStart"); here a snapshot process that ended is replaced by a new INIT when the next
+    environment needs it."""
+    snapshot = host.lambda_service.snapshots.current("SnapFunction")
+    assert snapshot is not None and snapshot.pid is not None
+    # When the snapshot process dies and an environment is needed
+    os.kill(snapshot.pid, signal.SIGKILL)
+    assert wait_for(lambda: not snapshot.alive)
+    spec = host.lambda_service.pools["SnapFunction"].spec
+    host.lambda_service.snapshots.of(spec)
+    # Then a new snapshot is taken (this module's 1 s restore limit leaves no room for an
+    # INIT inside the request) and environments come from it
+    assert wait_for(lambda: host.lambda_service.snapshots.of_ready("SnapFunction"), 20)
+    assert request(host.url, "GET", "/snap").status == 200
+    replacement = host.lambda_service.snapshots.current("SnapFunction")
+    assert replacement is not None and replacement is not snapshot and replacement.alive
