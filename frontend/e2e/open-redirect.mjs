@@ -33,7 +33,7 @@ async function logInWithNext(page, student, next) {
   await page.getByLabel("Password", { exact: true }).fill(student.password);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL((u) => !(u.origin === BASE_URL && u.pathname.startsWith("/login")));
-  await page.getByRole("button", { name: "Log out" }).first().waitFor({ state: "attached" });
+  await page.waitForLoadState();
 }
 
 export async function run() {

@@ -6,7 +6,7 @@ import { Button, EmptyState, ErrorState, Pagination, SelectField, TextField } fr
 import { api } from "@/lib/api";
 import { CATALOG_PAGE_SIZE, CATEGORIES, LEVELS, SORTS } from "@/lib/constants";
 import { pluralize } from "@/lib/format";
-import { useAsync, useDebounced } from "@/lib/hooks";
+import { useAsync, useDebounced, useDocumentTitle } from "@/lib/hooks";
 import type { CatalogQuery, CatalogSort, Level } from "@/lib/types";
 
 type FilterKey = "q" | "category" | "level" | "min_price" | "max_price" | "free" | "sort" | "offset";
@@ -69,6 +69,7 @@ function toParams(f: Filters): string {
 export function Catalog() {
   const params = useSearchParams();
   const pathname = usePathname();
+  const resultCount = useRef<HTMLParagraphElement>(null);
 
   // The filters are state (so controls answer at once) mirrored into the URL (so a reload or a
   // shared link keeps them); a URL change from outside (e.g. the header's Catalog link) resets them.
@@ -117,6 +118,7 @@ export function Catalog() {
   };
   const key = JSON.stringify(query);
   const { data, error, loading, reload } = useAsync(() => api.courses.list(query), [key]);
+  useDocumentTitle(effective.q.trim() ? `Courses matching “${effective.q.trim()}”` : "Catalog");
 
   const anyFilter = Boolean(q.trim() || category || level || free || minPrice || maxPrice);
   const priceInvalid =
@@ -139,7 +141,7 @@ export function Catalog() {
           Search courses
         </label>
         <div className="relative">
-          <svg aria-hidden="true" viewBox="0 0 24 24" className="pointer-events-none absolute left-3 top-1/2 h-5 w-5 -translate-y-1/2 text-slate-400" fill="none" stroke="currentColor" strokeWidth="2">
+          <svg aria-hidden="true" viewBox="0 0 24 24" className="pointer-events-none absolute left-3 top-1/2 h-5 w-5 -translate-y-1/2 text-slate-600" fill="none" stroke="currentColor" strokeWidth="2">
             <circle cx="11" cy="11" r="7" />
             <path d="M20 20l-3.5-3.5" strokeLinecap="round" />
           </svg>
@@ -149,7 +151,7 @@ export function Catalog() {
             value={q}
             onChange={(e) => setQ(e.target.value)}
             placeholder="Search courses, e.g. Python, photography…"
-            className="block w-full rounded-xl border border-slate-300 bg-white py-3 pl-10 pr-3 text-base shadow-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-600/30"
+            className="block w-full rounded-xl border border-slate-500 bg-white py-3 pl-10 pr-3 text-base shadow-sm placeholder:text-slate-500 focus:border-brand-600"
             autoComplete="off"
           />
         </div>
@@ -201,8 +203,9 @@ export function Catalog() {
       </section>
 
       <div className="mb-4 flex min-h-8 flex-wrap items-center justify-between gap-2">
-        <p className="text-sm text-slate-600" aria-live="polite" data-testid="result-count">
+        <p ref={resultCount} tabIndex={-1} className="text-sm text-slate-600" aria-live="polite" data-testid="result-count">
           {loading && !data ? "Searching…" : data ? `${pluralize(data.total, "course")} found` : ""}
+          {data && data.total > CATALOG_PAGE_SIZE ? ` · page ${Math.floor(offset / CATALOG_PAGE_SIZE) + 1} of ${Math.ceil(data.total / CATALOG_PAGE_SIZE)}` : ""}
           {loading && data ? " · updating…" : ""}
         </p>
         {anyFilter && (
@@ -250,7 +253,11 @@ export function Catalog() {
               label="Catalog pages"
               onChange={(o) => {
                 update({ offset: o });
-                window.scrollTo({ top: 0, behavior: "smooth" });
+                // Focus the count (which names the new page, and is read out) instead of leaving
+                // it on a pager button far below; no smooth scroll for those who asked for less motion.
+                resultCount.current?.focus({ preventScroll: true });
+                const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+                window.scrollTo({ top: 0, behavior: still ? "auto" : "smooth" });
               }}
             />
           </div>

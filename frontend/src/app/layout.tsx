@@ -20,7 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
             {children}
           </main>
-          <footer className="mx-auto max-w-6xl px-4 pb-8 pt-4 text-center text-xs text-slate-400">
+          <footer className="mx-auto max-w-6xl px-4 pb-8 pt-4 text-center text-xs text-slate-600">
             EduPlatform · serverless demo
           </footer>
         </AuthProvider>

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { NOTIFICATIONS_CHANGED } from "@/lib/hooks";
@@ -40,13 +40,18 @@ export function Header() {
   const pathname = usePathname();
   const router = useRouter();
   const [open, setOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const unread = useUnreadCount(Boolean(user));
 
   useEffect(() => setOpen(false), [pathname]);
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setOpen(false);
+      if (e.key === "Escape") {
+        setOpen(false);
+        // Focus was inside the menu that now closes: back to the button that opened it.
+        menuButton.current?.focus();
+      }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -81,7 +86,9 @@ export function Header() {
       >
         Skip to content
       </a>
-      <div className="mx-auto flex max-w-6xl items-center gap-2 px-4 py-3">
+      {/* A fixed height: the bell and the account appear once the session is known, and the
+          page below must not move when they do. */}
+      <div className="mx-auto flex h-16 max-w-6xl items-center gap-2 px-4">
         <Link href="/" className="mr-2 flex items-center gap-2 text-lg font-bold text-slate-900">
           <span aria-hidden="true" className="grid h-8 w-8 place-items-center rounded-lg bg-brand-600 text-sm text-white">
             E
@@ -132,14 +139,11 @@ export function Header() {
             <div className="hidden items-center gap-2 md:flex">
               <span className="max-w-48 truncate text-sm text-slate-600" title={user.email}>
                 {user.full_name || user.email}
-                <span className="ml-1 text-xs text-slate-400">({user.role})</span>
+                <span className="ml-1 text-xs text-slate-600">({user.role})</span>
               </span>
               <button
                 type="button"
-                onClick={() => {
-                  logout();
-                  router.push("/");
-                }}
+                onClick={() => void logout().then(() => router.push("/"))}
                 className="rounded-lg px-3 py-2 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100"
               >
                 Log out
@@ -147,6 +151,7 @@ export function Header() {
             </div>
           )}
           <button
+            ref={menuButton}
             type="button"
             className="rounded-lg p-2 text-slate-700 hover:bg-slate-100 md:hidden"
             aria-expanded={open}
@@ -166,15 +171,12 @@ export function Header() {
             {links.map(navLink)}
             {user ? (
               <>
-                <p className="px-3 pt-2 text-xs text-slate-500">
+                <p className="px-3 pt-2 text-xs text-slate-600">
                   Signed in as {user.full_name || user.email} ({user.role})
                 </p>
                 <button
                   type="button"
-                  onClick={() => {
-                    logout();
-                    router.push("/");
-                  }}
+                  onClick={() => void logout().then(() => router.push("/"))}
                   className="rounded-lg px-3 py-2 text-left text-sm font-medium text-slate-700 hover:bg-slate-100"
                 >
                   Log out

@@ -8,9 +8,9 @@ type Variant = "primary" | "secondary" | "danger" | "ghost";
 
 const VARIANTS: Record<Variant, string> = {
   primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-brand-600/50",
-  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400",
+  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-600",
   danger: "bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50 disabled:text-red-300",
-  ghost: "text-slate-700 hover:bg-slate-200/60 disabled:text-slate-400",
+  ghost: "text-slate-700 hover:bg-slate-200/60 disabled:text-slate-600",
 };
 
 const SIZES = { sm: "px-2.5 py-1.5 text-sm", md: "px-4 py-2 text-sm", lg: "px-5 py-3 text-base" } as const;
@@ -63,7 +63,7 @@ export function Spinner({ small = false }: { small?: boolean }) {
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
-    <div role="status" className="flex items-center justify-center gap-3 py-12 text-slate-500">
+    <div role="status" className="flex items-center justify-center gap-3 py-12 text-slate-600">
       <Spinner />
       <span>{label}</span>
     </div>
@@ -75,11 +75,14 @@ export function Alert({
   title,
   children,
   action,
+  heading,
 }: {
   kind?: "error" | "success" | "info" | "warning";
   title?: string;
   children?: ReactNode;
   action?: ReactNode;
+  /** Render the title as this heading (an alert that is the whole page is its h1). */
+  heading?: "h1" | "h2";
 }) {
   const styles = {
     error: "border-red-200 bg-red-50 text-red-900",
@@ -93,7 +96,9 @@ export function Alert({
       className={`flex flex-col gap-3 rounded-lg border p-4 sm:flex-row sm:items-center sm:justify-between ${styles}`}
     >
       <div className="min-w-0">
-        {title && <p className="font-semibold">{title}</p>}
+        {title && heading === "h1" && <h1 className="text-lg font-semibold">{title}</h1>}
+        {title && heading === "h2" && <h2 className="font-semibold">{title}</h2>}
+        {title && !heading && <p className="font-semibold">{title}</p>}
         {children && <div className="text-sm">{children}</div>}
       </div>
       {action && <div className="shrink-0">{action}</div>}
@@ -101,12 +106,27 @@ export function Alert({
   );
 }
 
-export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
+/**
+ * A failed load. With `page`, the failure is the whole page: its title is the page's h1 and a
+ * link leads back to the catalog.
+ */
+export function ErrorState({
+  error,
+  onRetry,
+  title,
+  page = false,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+  page?: boolean;
+}) {
   const notFound = error instanceof ApiError && error.status === 404;
   return (
     <div className="py-6">
       <Alert
         title={title ?? (notFound ? "Not found" : "Something went wrong")}
+        heading={page ? "h1" : undefined}
         action={
           onRetry && !notFound ? (
             <Button variant="secondary" onClick={onRetry}>
@@ -117,6 +137,13 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
       >
         {errorMessage(error)}
       </Alert>
+      {page && (
+        <p className="mt-4 text-sm">
+          <Link href="/" className="font-medium text-brand-700 underline">
+            Back to the catalog
+          </Link>
+        </p>
+      )}
     </div>
   );
 }
@@ -132,7 +159,7 @@ export function EmptyState({ title, children, action }: { title: string; childre
 }
 
 const inputClass =
-  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-600/30 disabled:bg-slate-100 aria-[invalid=true]:border-red-500";
+  "block w-full rounded-lg border border-slate-500 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-500 focus:border-brand-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:bg-slate-100 aria-[invalid=true]:border-red-500";
 
 interface FieldShell {
   label: string;
@@ -154,7 +181,7 @@ function FieldWrap({
       </label>
       {children}
       {hint && !error && (
-        <p id={`${id}-hint`} className="text-xs text-slate-500">
+        <p id={`${id}-hint`} className="text-xs text-slate-600">
           {hint}
         </p>
       )}
@@ -264,8 +291,9 @@ export function Stars({ value, size = "sm" }: { value: number | null | undefined
   return (
     <span aria-hidden="true" className={`tracking-tight ${size === "lg" ? "text-xl" : "text-sm"}`}>
       {[1, 2, 3, 4, 5].map((i) => (
-        <span key={i} className={i <= Math.round(v) ? "text-amber-500" : "text-slate-300"}>
-          ★
+        // Filled and empty differ in shape, not only in colour (a colour pair can't reach 3:1 here).
+        <span key={i} className={i <= Math.round(v) ? "text-amber-600" : "text-slate-600"}>
+          {i <= Math.round(v) ? "★" : "☆"}
         </span>
       ))}
     </span>
@@ -305,7 +333,7 @@ export function Pagination({
       <Button variant="secondary" size="sm" disabled={page <= 1} onClick={() => onChange((page - 2) * limit)}>
         ← Previous
       </Button>
-      {window[0] !== undefined && window[0] > 1 && <span className="px-1 text-slate-400">…</span>}
+      {window[0] !== undefined && window[0] > 1 && <span className="px-1 text-slate-600">…</span>}
       {window.map((p) => (
         <Button
           key={p}
@@ -319,12 +347,12 @@ export function Pagination({
         </Button>
       ))}
       {window[window.length - 1] !== undefined && window[window.length - 1]! < pages && (
-        <span className="px-1 text-slate-400">…</span>
+        <span className="px-1 text-slate-600">…</span>
       )}
       <Button variant="secondary" size="sm" disabled={page >= pages} onClick={() => onChange(page * limit)}>
         Next →
       </Button>
-      <span className="w-full text-center text-xs text-slate-500 sm:ml-2 sm:w-auto">
+      <span className="w-full text-center text-xs text-slate-600 sm:ml-2 sm:w-auto">
         Page {page} of {pages.toLocaleString("en-US")}
       </span>
     </nav>

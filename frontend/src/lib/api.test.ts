@@ -146,14 +146,62 @@ describe("ApiClient token refresh", () => {
     expect(payments[1]!.body).toEqual({ offer: "o" });
   });
 
-  it("login stores the tokens; logout clears them", async () => {
+  it("login stores the tokens; logout revokes the refresh token, then clears them", async () => {
     const store = memoryTokenStore(null);
-    const fetchImpl = vi.fn(async () => json(200, tokens(7)));
+    const fetchImpl = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => json(200, tokens(7)));
     const api = createApi(new ApiClient({ fetch: fetchImpl, store }));
     await api.auth.login({ email: "a@b.c", password: "pw" });
     expect(store.load()?.access_token).toBe("access-7");
-    api.auth.logout();
+
+    await api.auth.logout();
+
+    const [url, init] = fetchImpl.mock.calls[1]!;
+    expect([String(url), init?.method, JSON.parse(String(init?.body))]).toEqual(["/api/auth/logout", "POST", { refresh_token: "refresh-7" }]);
     expect(store.load()).toBeNull();
+  });
+
+  it("logout clears the tokens even when the API cannot be reached", async () => {
+    const store = memoryTokenStore(tokens(1));
+    const api = createApi(new ApiClient({ fetch: vi.fn(async () => Promise.reject(new TypeError("offline"))), store }));
+    await api.auth.logout();
+    expect(store.load()).toBeNull();
+  });
+});
+
+describe("a lost session", () => {
+  it("a refused refresh clears the tokens and tells the session-lost listeners once", async () => {
+    // Given a session whose access and refresh tokens are both refused
+    const { fetchImpl } = fakeServer({ refreshOk: false });
+    const store = memoryTokenStore(tokens(1));
+    const client = new ApiClient({ fetch: fetchImpl, store });
+    const lost = vi.fn();
+    client.onSessionLost(lost);
+
+    // When an authenticated request is made
+    const failure = client.get("/enrollments/me").catch((e: unknown) => e);
+
+    // Then it fails with 401, the tokens are gone, and the app heard of it once
+    expect(await failure).toMatchObject({ status: 401 });
+    expect(store.load()).toBeNull();
+    expect(lost).toHaveBeenCalledTimes(1);
+  });
+
+  it("tokens that vanished (another tab, storage cleared) are a lost session on the next 401", async () => {
+    const { fetchImpl } = fakeServer();
+    const client = new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(null) });
+    const lost = vi.fn();
+    client.onSessionLost(lost);
+    await client.post("/payments", { offer: "o" }).catch(() => undefined);
+    expect(lost).toHaveBeenCalledTimes(1);
+  });
+
+  it("a 401 of a request made without a session (a wrong password) is not a lost session", async () => {
+    const fetchImpl = vi.fn(async () => json(401, { error: { code: "invalid_credentials", message: "Wrong" } }));
+    const client = new ApiClient({ fetch: fetchImpl, store: memoryTokenStore(null) });
+    const lost = vi.fn();
+    client.onSessionLost(lost);
+    await createApi(client).auth.login({ email: "a@b.c", password: "bad" }).catch(() => undefined);
+    expect(lost).not.toHaveBeenCalled();
   });
 });
 

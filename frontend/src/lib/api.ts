@@ -3,7 +3,8 @@
  *
  * - Tokens live in a TokenStore (localStorage in the browser) so a reload stays logged in.
  * - A 401 on an authenticated request triggers one refresh (shared by concurrent requests)
- *   and one retry; if the refresh fails the session is cleared and the 401 is raised.
+ *   and one retry; if the refresh fails (or the tokens are gone) the session is cleared, the
+ *   session-lost listeners hear of it (the app sends the user to log in) and the 401 is raised.
  * - Every non-2xx answer becomes an ApiError carrying the contract's {code, message, details}.
  */
 import type {
@@ -190,6 +191,7 @@ export interface ClientOptions {
 }
 
 type Listener = (tokens: Tokens | null) => void;
+type SessionLostListener = () => void;
 
 export function buildQuery(query: Query | undefined): string {
   if (!query) return "";
@@ -208,6 +210,7 @@ export class ApiClient {
   private readonly store: TokenStore;
   private refreshing: Promise<Tokens | null> | null = null;
   private readonly listeners = new Set<Listener>();
+  private readonly sessionLostListeners = new Set<SessionLostListener>();
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? "/api").replace(/\/$/, "");
@@ -227,6 +230,12 @@ export class ApiClient {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called when an authenticated request is refused and no refresh can fix it. */
+  onSessionLost(listener: SessionLostListener): () => void {
+    this.sessionLostListeners.add(listener);
+    return () => this.sessionLostListeners.delete(listener);
   }
 
   /**
@@ -289,6 +298,11 @@ export class ApiClient {
       if (stored && stored.access_token !== tokens.access_token) next = stored;
       else next = await this.refresh();
       if (next) res = await this.send(method, path, opts, next.access_token);
+    }
+    if (res.status === 401 && useAuth) {
+      // No token, a refused refresh, or a token refused even fresh: the session is over.
+      if (this.store.load()) this.setTokens(null);
+      for (const l of this.sessionLostListeners) l();
     }
 
     if (!res.ok) {
@@ -361,7 +375,17 @@ export function createApi(client: ApiClient) {
         client.setTokens(tokens);
         return tokens;
       },
-      logout: () => client.setTokens(null),
+      /** Revokes the login's refresh token (best effort: an unreachable API still logs out here), then forgets the tokens. */
+      logout: async () => {
+        const refreshToken = client.getTokens()?.refresh_token;
+        try {
+          if (refreshToken) await client.post<void>("/auth/logout", { refresh_token: refreshToken }, { auth: false });
+        } catch {
+          /* the tokens are forgotten below either way */
+        } finally {
+          client.setTokens(null);
+        }
+      },
       refresh: () => client.refresh(),
       me: () => client.get<User>("/users/me"),
     },

@@ -1,5 +1,6 @@
 "use client";
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { useRouter } from "next/navigation";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError, TOKENS_KEY } from "./api";
 import { decodeJwt } from "./jwt";
 import type { Role, Tokens, User } from "./types";
@@ -13,7 +14,7 @@ interface AuthValue {
   confirmed: boolean;
   login(email: string, password: string): Promise<User>;
   register(input: { email: string; password: string; full_name: string; role: "student" | "teacher" }): Promise<User>;
-  logout(): void;
+  logout(): Promise<void>;
   /** Re-reads the user; with `refreshToken`, first exchanges the refresh token (new claims, e.g. is_verified). */
   reload(refreshToken?: boolean): Promise<User | null>;
 }
@@ -38,6 +39,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<AuthStatus>("loading");
   const [user, setUser] = useState<User | null>(null);
   const [confirmed, setConfirmed] = useState(false);
+  const router = useRouter();
+  // Who was logged in, until they log out or are told their session ended: a refused request
+  // (or vanished tokens) while this is set means a session was lost, not that nobody had one.
+  const knownUser = useRef<User | null>(null);
+  // While the session is being checked at start, a refused token just means "logged out".
+  const checking = useRef(false);
 
   const fetchMe = useCallback(async (): Promise<User | null> => {
     const tokens = api.client.getTokens();
@@ -49,9 +56,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // Show who is logged in at once (from the token), then confirm with the API.
     const fromToken = userFromToken(tokens);
     if (fromToken) {
+      knownUser.current ??= fromToken;
       setUser((u) => u ?? fromToken);
       setStatus("authenticated");
     }
+    checking.current = true;
     try {
       let me = await api.auth.me();
       // The token's claims (which the functions trust) lag behind the database after an admin
@@ -60,13 +69,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         const fresh = await api.auth.refresh().catch(() => null);
         if (fresh) me = await api.auth.me();
       }
+      knownUser.current = me;
       setUser(me);
       setConfirmed(true);
       setStatus("authenticated");
       return me;
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 404)) {
-        api.auth.logout();
+        knownUser.current = null;
+        api.client.setTokens(null);
         setUser(null);
         setStatus("anonymous");
         return null;
@@ -74,6 +85,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // The API is unreachable: keep the session; the token tells enough for display.
       if (!fromToken) setStatus("anonymous");
       return fromToken;
+    } finally {
+      checking.current = false;
     }
   }, []);
 
@@ -89,11 +102,25 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       if (e.key === TOKENS_KEY) void fetchMe();
     };
     window.addEventListener("storage", onStorage);
+    // A request refused for good while someone was shown as logged in: end the session and
+    // ask them to log in again, coming back to this page afterwards.
+    const offSessionLost = api.client.onSessionLost(() => {
+      if (checking.current || !knownUser.current) return;
+      knownUser.current = null;
+      setUser(null);
+      setConfirmed(false);
+      setStatus("anonymous");
+      const here = `${window.location.pathname}${window.location.search}`;
+      if (!window.location.pathname.startsWith("/login")) {
+        router.push(`/login/?expired=1&next=${encodeURIComponent(here)}`);
+      }
+    });
     return () => {
       unsubscribe();
+      offSessionLost();
       window.removeEventListener("storage", onStorage);
     };
-  }, [fetchMe]);
+  }, [fetchMe, router]);
 
   const login = useCallback(
     async (email: string, password: string) => {
@@ -110,9 +137,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return api.auth.register(input);
   }, []);
 
-  const logout = useCallback(() => {
-    api.auth.logout();
+  const logout = useCallback(async () => {
+    knownUser.current = null;
+    await api.auth.logout();
     setUser(null);
+    setConfirmed(false);
     setStatus("anonymous");
   }, []);
 

@@ -19,6 +19,12 @@ export function formatRating(avg: number | null | undefined): string {
   return Number(avg).toFixed(1);
 }
 
+/** What a screen reader says for a rating ("Not rated yet", not "Rated – out of 5"). */
+export function ratingText(avg: number | null, reviews: number): string {
+  if (avg === null) return "Not rated yet";
+  return `Rated ${formatRating(avg)} out of 5 from ${pluralize(reviews, "review")}`;
+}
+
 export function pluralize(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }

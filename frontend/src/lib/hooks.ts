@@ -54,6 +54,16 @@ export function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
+/**
+ * The tab's title names what the page shows (a course, a lesson, a search), as the exported
+ * HTML cannot: its pages take their subject from the query string.
+ */
+export function useDocumentTitle(title: string | null | undefined): void {
+  useEffect(() => {
+    if (title) document.title = `${title} · EduPlatform`;
+  }, [title]);
+}
+
 export const NOTIFICATIONS_CHANGED = "edu:notifications-changed";
 
 export function announceNotificationsChanged(): void {

@@ -69,7 +69,7 @@ function Teachers() {
                 <div className="min-w-0">
                   <p className="font-medium">{u.full_name || "(no name)"}</p>
                   <p className="truncate text-sm text-slate-600">{u.email}</p>
-                  <p className="text-xs text-slate-500">Registered {formatDate(u.created_at)}</p>
+                  <p className="text-xs text-slate-600">Registered {formatDate(u.created_at)}</p>
                 </div>
                 {u.is_verified ? (
                   <Badge tone="green">Verified</Badge>
@@ -94,7 +94,7 @@ export function AdminTeachers() {
   return (
     <div className="mx-auto max-w-4xl">
       <PageHeader title="Teacher verification">Verified teachers can publish their courses to the catalog.</PageHeader>
-      <RequireAuth roles={["admin"]}>{() => <Teachers />}</RequireAuth>
+      <RequireAuth roles={["admin"]} heading="h2">{() => <Teachers />}</RequireAuth>
     </div>
   );
 }

@@ -50,7 +50,7 @@ function Steps({ state, paid }: { state: CheckoutState | null; paid: boolean }) 
                   ? "bg-red-100 text-red-800"
                   : current
                     ? "bg-brand-100 text-brand-800"
-                    : "bg-slate-100 text-slate-500"
+                    : "bg-slate-100 text-slate-600"
             }`}
           >
             <span aria-hidden="true">{done ? "✓" : failed ? "!" : i + 1}</span>
@@ -90,6 +90,26 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
     },
     [user.id],
   );
+
+  // After a step ends, focus goes where the person continues: "Start learning" when enrolled; the
+  // card field when the payment was refused; else the retry button.
+  const outcome = useRef<HTMLDivElement>(null);
+  const lastStatus = useRef(state?.status);
+  useEffect(() => {
+    const status = state?.status;
+    if (status === lastStatus.current) return;
+    const ran = lastStatus.current === "running";
+    lastStatus.current = status;
+    if (!ran || !outcome.current) return;
+    const target =
+      status === "done"
+        ? outcome.current.querySelector<HTMLElement>('[data-testid="start-learning"]')
+        : status === "failed"
+          ? (outcome.current.querySelector<HTMLElement>('input[name="card_number"]:not([disabled])') ??
+            outcome.current.querySelector<HTMLElement>('[data-testid="retry-button"]'))
+          : null;
+    target?.focus();
+  }, [state?.status]);
 
   const cardRef = useRef(card);
   cardRef.current = card;
@@ -188,12 +208,12 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
   };
 
   if (course.loading && !course.data) return <Loading label="Loading checkout…" />;
-  if (!course.data) return <ErrorState error={course.error} onRetry={course.reload} title="Could not load the course" />;
+  if (!course.data) return <ErrorState error={course.error} onRetry={course.reload} title="Could not load the course" page />;
   if (!loaded) return <Loading />;
 
   const c = course.data;
   if (!state && c.offer === null) {
-    return <ErrorState error={notForSale()} title="This course is not open for enrollment" />;
+    return <ErrorState error={notForSale()} title="This course is not open for enrollment" page />;
   }
   const priceCents = state?.priceCents ?? c.price_cents;
   const currency = state?.currency ?? c.currency;
@@ -205,7 +225,7 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
 
   return (
     <div className="mx-auto max-w-xl">
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-slate-500">
+      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-slate-600">
         <Link href={`/courses/view/?id=${encodeURIComponent(c.id)}`} className="hover:underline">
           ← Back to course
         </Link>
@@ -215,7 +235,7 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
       <div className="mt-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
         <div className="flex items-start justify-between gap-4">
           <div className="min-w-0">
-            <p className="text-sm text-slate-500">Course</p>
+            <p className="text-sm text-slate-600">Course</p>
             <p className="font-semibold">{c.title}</p>
             {c.teacher_name && <p className="text-sm text-slate-600">by {c.teacher_name}</p>}
           </div>
@@ -228,7 +248,8 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
         </div>
       </div>
 
-      <div className="mt-4 space-y-4" aria-live="polite">
+      {/* No live region around these: each alert announces itself once (role alert/status). */}
+      <div className="mt-4 space-y-4" ref={outcome}>
         {state?.status === "done" ? (
           <Alert
             kind="success"
@@ -282,7 +303,7 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
               placeholder="4242 4242 4242 4242"
               value={card}
               onChange={(e) => setCard(e.target.value)}
-              error={cardError}
+              error={cardError ?? (state?.error?.code === "card_declined" ? "This card was declined. Try another card." : undefined)}
               disabled={busy}
               hint={
                 <>
@@ -339,7 +360,7 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
         )}
 
         {state?.paymentId && state.status !== "done" && (
-          <p className="text-xs text-slate-500">
+          <p className="text-xs text-slate-600">
             Payment reference: <code>{state.paymentId}</code>. Retrying will not charge you again.
           </p>
         )}
@@ -350,7 +371,7 @@ function Checkout({ user, courseId }: { user: User; courseId: string }) {
 
 function CheckoutInner() {
   const courseId = useSearchParams().get("course") ?? "";
-  if (!courseId) return <ErrorState error={new Error("No course was given.")} title="Nothing to check out" />;
+  if (!courseId) return <ErrorState error={new Error("No course was given.")} title="Nothing to check out" page />;
   return <RequireAuth>{(user) => <Checkout user={user} courseId={courseId} />}</RequireAuth>;
 }
 

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { RequireAuth } from "@/components/RequireAuth";
 import { Alert, Button, ErrorState, LinkButton, Loading, ProgressBar } from "@/components/ui";
 import { api, ApiError, errorMessage } from "@/lib/api";
-import { useAsync } from "@/lib/hooks";
+import { useAsync, useDocumentTitle } from "@/lib/hooks";
 import { flatLessons, orderedModules } from "@/lib/learning";
 
 function lessonHref(courseId: string, lessonId: string) {
@@ -14,7 +14,7 @@ function lessonHref(courseId: string, lessonId: string) {
 
 function Content({ text }: { text: string }) {
   const paragraphs = text.split(/\n{2,}/).filter((p) => p.trim());
-  if (!paragraphs.length) return <p className="text-slate-500">This lesson has no text.</p>;
+  if (!paragraphs.length) return <p className="text-slate-600">This lesson has no text.</p>;
   return (
     <div className="space-y-4 leading-relaxed text-slate-800">
       {paragraphs.map((p, i) => (
@@ -35,6 +35,19 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
   const [marking, setMarking] = useState(false);
   const [markError, setMarkError] = useState<unknown>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
+  // The button that was pressed is replaced by "Completed": focus moves on to where the student
+  // goes next (the next lesson, else the review), or to the status itself.
+  const [justCompleted, setJustCompleted] = useState<string | null>(null);
+  const actions = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!justCompleted || !actions.current) return;
+    const target =
+      actions.current.querySelector<HTMLElement>('[data-testid="next-lesson"]') ??
+      actions.current.querySelector<HTMLElement>('[data-testid="leave-review"]') ??
+      actions.current.querySelector<HTMLElement>('[data-testid="lesson-completed"]');
+    target?.focus();
+    setJustCompleted(null);
+  }, [justCompleted]);
 
   useEffect(() => {
     if (progress.data) setCompleted(new Set(progress.data.completed_lesson_ids ?? []));
@@ -50,7 +63,11 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
   const prev = index > 0 ? lessons[index - 1] : undefined;
   const next = index >= 0 && index < lessons.length - 1 ? lessons[index + 1] : undefined;
 
-  const lesson = useAsync(() => api.lessons.get(currentId!, courseId), [currentId, courseId], Boolean(currentId));
+  // The lesson named in the URL loads beside the curriculum (not after it); a name the curriculum
+  // does not hold gives way to the computed lesson once the curriculum is known.
+  const wantedId = lessonParam && (!curriculum.data || lessons.some((l) => l.id === lessonParam)) ? lessonParam : currentId;
+  const lesson = useAsync(() => api.lessons.get(wantedId!, courseId), [wantedId, courseId], Boolean(wantedId));
+  useDocumentTitle(lesson.data && course.data ? `${lesson.data.title} · ${course.data.title}` : course.data?.title);
 
   // Without a lesson in the URL, open the first unfinished one and pin it in the URL, so that
   // marking it complete does not jump to the next one.
@@ -72,7 +89,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
   if ((curriculum.loading && !curriculum.data) || (!lessonParam && !progressSettled)) {
     return <Loading label="Loading course…" />;
   }
-  if (curriculum.error) return <ErrorState error={curriculum.error} onRetry={curriculum.reload} title="Could not load the course" />;
+  if (curriculum.error) return <ErrorState error={curriculum.error} onRetry={curriculum.reload} title="Could not load the course" page />;
 
   const notEnrolled = progress.error instanceof ApiError && (progress.error.status === 403 || progress.error.status === 404);
   if (notEnrolled) {
@@ -81,6 +98,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
         <Alert
           kind="info"
           title="You are not enrolled in this course"
+          heading="h1"
           action={<LinkButton href={`/courses/view/?id=${encodeURIComponent(courseId)}`}>See the course</LinkButton>}
         >
           Enroll to open its lessons and track your progress.
@@ -110,6 +128,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
     try {
       await api.enrollments.complete({ course_id: courseId, lesson_id: currentId });
       setCompleted((s) => new Set(s).add(currentId));
+      setJustCompleted(currentId);
     } catch (err) {
       setMarkError(err);
     } finally {
@@ -122,7 +141,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
       <ol className="space-y-4">
         {modules.map((m, mi) => (
           <li key={m.id}>
-            <p className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
+            <p className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">
               {mi + 1}. {m.title}
             </p>
             <ol className="space-y-0.5">
@@ -161,22 +180,13 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
 
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[280px_minmax(0,1fr)]">
-      <aside className="lg:sticky lg:top-20 lg:max-h-[calc(100vh-6rem)] lg:self-start lg:overflow-y-auto">
-        <Link href={`/courses/view/?id=${encodeURIComponent(courseId)}`} className="text-sm text-brand-700 hover:underline">
-          ← {title}
-        </Link>
-        <div className="mt-3">
-          <ProgressBar value={doneCount} total={Math.max(total, doneCount)} label="Course progress" />
-        </div>
-        <details className="mt-4 rounded-xl border border-slate-200 bg-white p-3 lg:hidden">
-          <summary className="cursor-pointer text-sm font-medium">Course contents</summary>
-          <div className="mt-3">{outline}</div>
-        </details>
-        <div className="mt-4 hidden rounded-xl border border-slate-200 bg-white p-3 lg:block">{outline}</div>
-      </aside>
 
-      <section className="min-w-0 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-8" aria-labelledby="lesson-title">
-        <p className="text-sm text-slate-500">
+      <section
+        ref={actions}
+        className="min-w-0 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-8 lg:col-start-2 lg:row-start-1"
+        aria-labelledby="lesson-title"
+      >
+        <p className="text-sm text-slate-600">
           Lesson {index + 1} of {lessons.length}
           {lessons[index] && ` · ${lessons[index].duration_minutes} min`}
         </p>
@@ -221,7 +231,7 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
             )}
           </div>
           {isDone ? (
-            <p className="flex items-center gap-2 text-sm font-medium text-emerald-700" data-testid="lesson-completed">
+            <p role="status" tabIndex={-1} className="flex items-center gap-2 text-sm font-medium text-emerald-700" data-testid="lesson-completed">
               <span aria-hidden="true">✓</span> Completed
             </p>
           ) : (
@@ -238,9 +248,9 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
         </div>
         {isDone && next && (
           <div className="mt-4 text-right">
-            <Button variant="ghost" size="sm" onClick={() => router.push(lessonHref(courseId, next.id))}>
+            <LinkButton href={lessonHref(courseId, next.id)} variant="ghost" size="sm" data-testid="next-lesson">
               Go to the next lesson →
-            </Button>
+            </LinkButton>
           </div>
         )}
         {allDone && (
@@ -259,6 +269,19 @@ function Viewer({ courseId, lessonParam }: { courseId: string; lessonParam: stri
           </div>
         )}
       </section>
+      <aside className="lg:col-start-1 lg:row-start-1 lg:sticky lg:top-20 lg:max-h-[calc(100vh-6rem)] lg:self-start lg:overflow-y-auto">
+        <Link href={`/courses/view/?id=${encodeURIComponent(courseId)}`} className="text-sm text-brand-700 hover:underline">
+          ← {title}
+        </Link>
+        <div className="mt-3">
+          <ProgressBar value={doneCount} total={Math.max(total, doneCount)} label="Course progress" />
+        </div>
+        <details className="mt-4 rounded-xl border border-slate-200 bg-white p-3 lg:hidden">
+          <summary className="cursor-pointer text-sm font-medium">Course contents</summary>
+          <div className="mt-3">{outline}</div>
+        </details>
+        <div className="mt-4 hidden rounded-xl border border-slate-200 bg-white p-3 lg:block">{outline}</div>
+      </aside>
     </div>
   );
 }

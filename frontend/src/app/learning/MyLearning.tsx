@@ -88,7 +88,7 @@ export function MyLearning() {
   return (
     <div>
       <PageHeader title="My learning">Your courses and how far you got.</PageHeader>
-      <RequireAuth>{() => <List />}</RequireAuth>
+      <RequireAuth heading="h2">{() => <List />}</RequireAuth>
     </div>
   );
 }

@@ -41,6 +41,13 @@ export function LoginForm() {
           Create an account
         </Link>
       </p>
+      {params.get("expired") && (
+        <div className="mt-4">
+          <Alert kind="info" title="Your session has ended">
+            Log in again to continue{next ? " where you were" : ""}.
+          </Alert>
+        </div>
+      )}
       {params.get("registered") && (
         <div className="mt-4">
           <Alert kind="success" title="Account created">

@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { RequireAuth } from "@/components/RequireAuth";
 import { Alert, Button, EmptyState, ErrorState, Loading, PageHeader, Pagination } from "@/components/ui";
 import { api, errorMessage } from "@/lib/api";
@@ -13,6 +13,16 @@ function List() {
   const [offset, setOffset] = useState(0);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // The pressed "Mark as read" disappears: focus the next one still unread, else the notification itself.
+  const [focusAfterRead, setFocusAfterRead] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusAfterRead) return;
+    const item = document.querySelector<HTMLElement>(`[data-notification="${CSS.escape(focusAfterRead)}"]`);
+    const following = item ? [...document.querySelectorAll<HTMLElement>("[data-notification]")].slice([...document.querySelectorAll("[data-notification]")].indexOf(item)) : [];
+    const nextButton = following.map((li) => li.querySelector<HTMLElement>("[data-mark-read]")).find(Boolean);
+    (nextButton ?? item)?.focus();
+    setFocusAfterRead(null);
+  }, [focusAfterRead]);
   const list = useAsync(() => api.notifications.mine({ unread: unreadOnly, limit: PAGE, offset }), [unreadOnly, offset]);
 
   const markRead = async (id: string) => {
@@ -22,6 +32,7 @@ function List() {
       await api.notifications.markRead(id);
       list.setData((p) => p && { ...p, items: p.items.map((n) => (n.id === id ? { ...n, is_read: true } : n)) });
       announceNotificationsChanged();
+      setFocusAfterRead(id);
     } catch (err) {
       setError(err);
     } finally {
@@ -94,6 +105,8 @@ function List() {
             {items.map((n) => (
               <li
                 key={n.id}
+                data-notification={n.id}
+                tabIndex={-1}
                 className={`flex flex-col gap-3 rounded-xl border p-4 sm:flex-row sm:items-start sm:justify-between ${
                   n.is_read ? "border-slate-200 bg-white" : "border-brand-100 bg-brand-50"
                 }`}
@@ -106,10 +119,10 @@ function List() {
                     {!n.is_read && <span className="sr-only">(unread)</span>}
                   </p>
                   <p className="mt-1 text-sm text-slate-700">{n.body}</p>
-                  <p className="mt-1 text-xs text-slate-500">{formatDate(n.created_at)}</p>
+                  <p className="mt-1 text-xs text-slate-600">{formatDate(n.created_at)}</p>
                 </div>
                 {!n.is_read && (
-                  <Button variant="secondary" size="sm" onClick={() => markRead(n.id)} busy={busy === n.id} aria-label={`Mark "${n.title}" as read`}>
+                  <Button variant="secondary" size="sm" onClick={() => markRead(n.id)} busy={busy === n.id} aria-label={`Mark as read: ${n.title}`} data-mark-read>
                     Mark as read
                   </Button>
                 )}
@@ -129,7 +142,7 @@ export function Notifications() {
   return (
     <div className="mx-auto max-w-3xl">
       <PageHeader title="Notifications" />
-      <RequireAuth>{() => <List />}</RequireAuth>
+      <RequireAuth heading="h2">{() => <List />}</RequireAuth>
     </div>
   );
 }

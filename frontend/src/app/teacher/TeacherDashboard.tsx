@@ -72,8 +72,8 @@ function Dashboard({ user }: { user: User }) {
                 {c.category} · <span className="capitalize">{c.level}</span> · {formatPrice(c.price_cents, c.currency)}
               </p>
               <p className="mt-1 flex items-center gap-1 text-sm text-slate-600">
-                <Stars value={c.rating_avg} /> {formatRating(c.rating_avg)} ({c.review_count ?? 0}) ·{" "}
-                {pluralize(c.module_count ?? 0, "module")} · {pluralize(c.lesson_count ?? 0, "lesson")}
+                <Stars value={c.rating_avg} /> {formatRating(c.rating_avg)} ({c.review_count}) ·{" "}
+                {pluralize(c.module_count, "module")} · {pluralize(c.lesson_count, "lesson")}
               </p>
               <div className="mt-4 flex flex-wrap gap-2">
                 <LinkButton href={`/teacher/course/?id=${encodeURIComponent(c.id)}`} size="sm">

@@ -7,8 +7,8 @@ import { api } from "@/lib/api";
 import { levelLabel } from "@/lib/constants";
 import { useAuth } from "@/lib/auth";
 import { loadCheckout } from "@/lib/checkout-storage";
-import { formatDate, formatPrice, formatRating, pluralize } from "@/lib/format";
-import { useAsync } from "@/lib/hooks";
+import { formatDate, formatPrice, formatRating, pluralize, ratingText } from "@/lib/format";
+import { useAsync, useDocumentTitle } from "@/lib/hooks";
 import { findEnrollment, orderedModules } from "@/lib/learning";
 import type { CourseDetail, User } from "@/lib/types";
 import { Reviews } from "./Reviews";
@@ -69,11 +69,13 @@ export function CourseView() {
   const course = useAsync(() => api.courses.get(id), [id], Boolean(id));
   const curriculum = useAsync(() => api.courses.curriculum(id), [id], Boolean(id));
   const isOwner = Boolean(user && course.data && course.data.teacher_id === user.id);
-  const enrollment = useAsync(() => findEnrollment(id), [id, user?.id], Boolean(id && user && course.data && !isOwner));
+  // Only students enroll: their enrollment is read beside the course, not after it.
+  const enrollment = useAsync(() => findEnrollment(id), [id, user?.id], Boolean(id && user?.role === "student"));
+  useDocumentTitle(course.data?.title);
 
-  if (!id) return <ErrorState error={new Error("No course was given.")} title="Course not found" />;
+  if (!id) return <ErrorState error={new Error("No course was given.")} title="Course not found" page />;
   if (course.loading && !course.data) return <Loading label="Loading course…" />;
-  if (course.error || !course.data) return <ErrorState error={course.error} onRetry={course.reload} title="Could not load the course" />;
+  if (course.error || !course.data) return <ErrorState error={course.error} onRetry={course.reload} title="Could not load the course" page />;
 
   const c = course.data;
   const modules = orderedModules(curriculum.data);
@@ -87,7 +89,7 @@ export function CourseView() {
 
   return (
     <article>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-slate-500">
+      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-slate-600">
         <Link href="/" className="hover:underline">
           Catalog
         </Link>{" "}
@@ -114,9 +116,13 @@ export function CourseView() {
           </p>
           <p className="mt-3 flex flex-wrap items-center gap-2 text-sm">
             <Stars value={c.rating_avg} />
-            <span className="font-semibold">{formatRating(c.rating_avg)}</span>
-            <span className="text-slate-500">({pluralize(c.review_count ?? 0, "review")})</span>
-            <span className="sr-only">Rated {formatRating(c.rating_avg)} out of 5</span>
+            <span aria-hidden="true" className="font-semibold">
+              {formatRating(c.rating_avg)}
+            </span>
+            <span aria-hidden="true" className="text-slate-600">
+              ({pluralize(c.review_count, "review")})
+            </span>
+            <span className="sr-only">{ratingText(c.rating_avg, c.review_count)}</span>
           </p>
 
           <section className="mt-6">
@@ -133,11 +139,11 @@ export function CourseView() {
               <EnrollAction course={c} user={user} enrolled={enrolled} />
             </div>
             {enrollment.error ? (
-              <p className="mt-2 text-xs text-slate-500">Could not check your enrollments; you can still continue.</p>
+              <p className="mt-2 text-xs text-slate-600">Could not check your enrollments; you can still continue.</p>
             ) : null}
             <ul className="mt-5 space-y-1.5 text-sm text-slate-600">
-              <li>{pluralize(c.module_count ?? modules.length, "module")}</li>
-              <li>{pluralize(c.lesson_count ?? modules.reduce((s, m) => s + m.lessons.length, 0), "lesson")}</li>
+              <li>{pluralize(c.module_count, "module")}</li>
+              <li>{pluralize(c.lesson_count, "lesson")}</li>
               <li>{levelLabel(c.level)} level</li>
             </ul>
           </div>
@@ -155,7 +161,7 @@ export function CourseView() {
             <h2 id="curriculum-heading" className="text-xl font-semibold">
               Curriculum
             </h2>
-            <p className="mt-1 text-sm text-slate-500">
+            <p className="mt-1 text-sm text-slate-600">
               {pluralize(modules.length, "module")} · {pluralize(modules.reduce((s, m) => s + m.lessons.length, 0), "lesson")}
               {totalMinutes > 0 && ` · ${totalMinutes} min`}
             </p>
@@ -172,10 +178,10 @@ export function CourseView() {
                 {modules.map((m, mi) => (
                   <li key={m.id} className="rounded-xl border border-slate-200 bg-white">
                     <h3 className="border-b border-slate-100 px-4 py-3 font-semibold">
-                      <span className="text-slate-400">Module {mi + 1}.</span> {m.title}
+                      <span className="text-slate-600">Module {mi + 1}.</span> {m.title}
                     </h3>
                     {m.lessons.length === 0 ? (
-                      <p className="px-4 py-3 text-sm text-slate-500">No lessons yet.</p>
+                      <p className="px-4 py-3 text-sm text-slate-600">No lessons yet.</p>
                     ) : (
                       <ol className="divide-y divide-slate-100">
                         {m.lessons.map((l) => (
@@ -190,7 +196,7 @@ export function CourseView() {
                             ) : (
                               <span>{l.title}</span>
                             )}
-                            <span className="shrink-0 text-slate-500">{l.duration_minutes} min</span>
+                            <span className="shrink-0 text-slate-600">{l.duration_minutes} min</span>
                           </li>
                         ))}
                       </ol>

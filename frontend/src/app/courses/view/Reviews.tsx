@@ -140,7 +140,7 @@ export function Reviews({
                 <li key={r.id} className="rounded-xl border border-slate-200 bg-white p-4">
                   <div className="flex flex-wrap items-center justify-between gap-2">
                     <p className="font-medium">{r.student_name || "A student"}</p>
-                    <p className="text-xs text-slate-500">{formatDate(r.created_at)}</p>
+                    <p className="text-xs text-slate-600">{formatDate(r.created_at)}</p>
                   </div>
                   <p className="mt-1">
                     <Stars value={r.rating} />

@@ -7,7 +7,7 @@ import { Alert, Button, ErrorState, Loading, SelectField, TextArea, TextField } 
 import { api, ApiError, errorMessage } from "@/lib/api";
 import { CATEGORIES, CURRENCIES, LEVELS } from "@/lib/constants";
 import { centsToMoneyText, parseMoneyToCents } from "@/lib/format";
-import { useAsync } from "@/lib/hooks";
+import { useAsync, useDocumentTitle } from "@/lib/hooks";
 import type { CourseDetail, CourseInput, Level, User } from "@/lib/types";
 import { VerificationBanner } from "../VerificationBanner";
 import { CurriculumEditor } from "./CurriculumEditor";
@@ -133,7 +133,7 @@ function CourseForm({ user, course, onSaved }: { user: User; course?: CourseDeta
         />
       </div>
       <div>
-        <label className={`flex items-center gap-2 text-sm font-medium ${user.is_verified ? "text-slate-700" : "text-slate-400"}`}>
+        <label className={`flex items-center gap-2 text-sm font-medium ${user.is_verified ? "text-slate-700" : "text-slate-600"}`}>
           <input
             type="checkbox"
             name="is_published"
@@ -145,7 +145,7 @@ function CourseForm({ user, course, onSaved }: { user: User; course?: CourseDeta
           />
           Published in the catalog
         </label>
-        <p id="publish-hint" className={`mt-1 text-xs ${fields.is_published ? "text-red-700" : "text-slate-500"}`}>
+        <p id="publish-hint" className={`mt-1 text-xs ${fields.is_published ? "text-red-700" : "text-slate-600"}`}>
           {fields.is_published ??
             (user.is_verified
               ? "Unpublished courses are drafts only you can see."
@@ -167,16 +167,17 @@ function CourseForm({ user, course, onSaved }: { user: User; course?: CourseDeta
 function Editor({ user, id, justCreated }: { user: User; id: string | null; justCreated: boolean }) {
   const router = useRouter();
   const course = useAsync(() => api.courses.get(id!), [id], Boolean(id));
+  useDocumentTitle(id ? (course.data ? `Edit ${course.data.title}` : null) : "New course");
 
   if (id && course.loading && !course.data) return <Loading label="Loading course…" />;
-  if (id && course.error) return <ErrorState error={course.error} onRetry={course.reload} title="Could not load the course" />;
+  if (id && course.error) return <ErrorState error={course.error} onRetry={course.reload} title="Could not load the course" page />;
   if (course.data && course.data.teacher_id !== user.id) {
     return <Alert kind="warning" title="Not your course">Only the teacher who created a course can edit it.</Alert>;
   }
 
   return (
     <div>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-slate-500">
+      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-slate-600">
         <Link href="/teacher/" className="hover:underline">
           ← My courses
         </Link>

@@ -144,9 +144,9 @@ function LessonRow({
   }
   return (
     <li className="flex items-center gap-2 py-2 text-sm">
-      <span className="w-6 shrink-0 text-right text-slate-400">{index + 1}.</span>
+      <span className="w-6 shrink-0 text-right text-slate-600">{index + 1}.</span>
       <span className="min-w-0 flex-1 truncate">{lesson.title}</span>
-      <span className="hidden shrink-0 text-xs text-slate-500 sm:inline">{lesson.duration_minutes} min</span>
+      <span className="hidden shrink-0 text-xs text-slate-600 sm:inline">{lesson.duration_minutes} min</span>
       <IconButton label={`Move lesson ${lesson.title} up`} disabled={index === 0} onClick={() => onMove(-1)}>
         ↑
       </IconButton>
@@ -250,7 +250,7 @@ function ModuleCard({
       ) : (
         <div className="flex items-center gap-2">
           <h3 className="min-w-0 flex-1 font-semibold">
-            <span className="text-slate-400">Module {index + 1}.</span> {m.title}
+            <span className="text-slate-600">Module {index + 1}.</span> {m.title}
           </h3>
           <IconButton label={`Move module ${m.title} up`} disabled={index === 0} onClick={() => onMove(-1)}>
             ↑
@@ -282,7 +282,7 @@ function ModuleCard({
       )}
 
       {m.lessons.length === 0 ? (
-        <p className="mt-2 text-sm text-slate-500">No lessons in this module yet.</p>
+        <p className="mt-2 text-sm text-slate-600">No lessons in this module yet.</p>
       ) : (
         <ol className="mt-2 divide-y divide-slate-100">
           {m.lessons.map((l, li) => (
