@@ -170,14 +170,17 @@ class EnvironmentCgroup:
         self._usage_fd: int | None = None
         self._memstat_fd: int | None = None
         self._cpustat_fd: int | None = None
+        self._oom_fd: int | None = None
+        if "memory" in groups:
+            self._oom_fd = os.open(groups["memory"] / "memory.oom_control", os.O_RDONLY)
         if "cpu" in groups:
             self._cpustat_fd = os.open(groups["cpu"] / "cpu.stat", os.O_RDONLY)
         if "cpuacct" in groups:
             self._usage_fd = os.open(groups["cpuacct"] / "cpuacct.usage", os.O_RDONLY)
         if "memory" in groups:
             self._memstat_fd = os.open(groups["memory"] / "memory.stat", os.O_RDONLY)
-        self._oom_kills_at_start = self.oom_kills()
         self._oom_kills_at_end: int | None = None  # read before the group is removed
+        self._oom_kills_at_start = self.oom_kills()
 
     @classmethod
     def create(cls, roots: dict[str, Path], env_id: str) -> EnvironmentCgroup:
@@ -270,16 +273,15 @@ class EnvironmentCgroup:
 
     def oom_kills(self) -> int:
         """How many processes the kernel's OOM killer ended in this group."""
-        group = self.groups.get("memory")
-        if group is None:
+        fd = self._oom_fd
+        if fd is None:
             return self._oom_kills_at_end or 0
         try:
-            for line in (group / "memory.oom_control").read_text().splitlines():
-                if line.startswith("oom_kill "):
-                    return int(line.split()[1])
+            data = os.pread(fd, 1024, 0)
+            i = data.index(b"oom_kill ")
+            return int(data[i + 9 : data.index(b"\n", i)])
         except (OSError, ValueError):
-            pass
-        return self._oom_kills_at_end or 0
+            return self._oom_kills_at_end or 0
 
     def oom_killed(self) -> bool:
         return self.oom_kills() > self._oom_kills_at_start
@@ -313,13 +315,13 @@ class EnvironmentCgroup:
 
     def remove(self) -> None:
         """Remove the groups once their processes are gone (retried briefly)."""
-        for fd in (self._usage_fd, self._memstat_fd, self._cpustat_fd):
+        if self._oom_kills_at_end is None:
+            self._oom_kills_at_end = self.oom_kills()
+        for fd in (self._usage_fd, self._memstat_fd, self._cpustat_fd, self._oom_fd):
             if fd is not None:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-        self._usage_fd = self._memstat_fd = self._cpustat_fd = None
-        if self._oom_kills_at_end is None:
-            self._oom_kills_at_end = self.oom_kills()
+        self._usage_fd = self._memstat_fd = self._cpustat_fd = self._oom_fd = None
         for group in self.groups.values():
             _remove_group(group)
         self.groups = {}
