@@ -90,6 +90,11 @@ class ExecutionEnvironment:
         self._exit_listeners: list[Callable[[ExecutionEnvironment], None]] = []
         self._start_error: str | None = None
         self._lock = threading.Lock()
+        # freezing happens after the response is written (off the client's path, once the
+        # runtime has asked for its next event); the generation tells a late freeze that a
+        # new invocation has begun since, so it must not freeze it
+        self._freeze_lock = threading.Lock()
+        self.generation = 0
 
     @classmethod
     def create(
@@ -204,7 +209,9 @@ class ExecutionEnvironment:
             raise EnvironmentDead(self.env_id)
         timeout_s = self.spec.timeout_s
         deadline = deadline_s if deadline_s is not None else time.time() + timeout_s
-        self.process.resume()
+        with self._freeze_lock:
+            self.generation += 1
+            self.process.resume()
         cpu_before = self.process.cpu_time_ns()
         throttled_before = self.resources.throttled_ns() if self.resources is not None else None
         try:
@@ -231,7 +238,6 @@ class ExecutionEnvironment:
             # the whole environment with Runtime.OutOfMemory
             self.kill("oom")
             return self._died(reply.duration_ms)
-        self.process.pause()
         if reply.error_type is not None:
             return InvokeResult(
                 Outcome.ERROR,
@@ -262,6 +268,16 @@ class ExecutionEnvironment:
         if before_ns is None or after_ns is None:
             return None
         return (after_ns - before_ns) / 1e6
+
+    def freeze(self, generation: int) -> None:
+        """Frozen until the next invocation, as Lambda freezes an environment whose runtime
+        has completed and asked for its next event ("Understanding the Lambda execution
+        environment lifecycle", https://docs.aws.amazon.com/lambda/latest/dg/
+        lambda-runtime-environment.html) — unless another invocation began since
+        ``generation``."""
+        with self._freeze_lock:
+            if self.generation == generation and self.alive:
+                self.process.pause()
 
     def _cpu_ms_since(self, before_ns: int | None) -> float | None:
         after_ns = self.process.cpu_time_ns()

@@ -61,6 +61,7 @@ class Invocation:
     error_type: str | None = None
     rejection: str | None = None  # why no environment took it (throttle, capacity, size)
     capacity_wait_ms: float = 0.0
+    env_generation: int = -1  # the environment's invocation this was (see freeze)
     peak_bytes: int = 0
     http_status: int = 0
     integration_timed_out: bool = False  # the client got 503 while the function ran on

@@ -182,6 +182,7 @@ class LambdaService:
                 pool.release(env, keep=False)
                 self.log.host(f"{env.env_id} ended between invocations; using another one")
                 continue
+            inv.env_generation = env.generation
             result = self._within_memory(env, result)
             keep = result.outcome.keeps_environment
             if not keep:  # read before the process is gone; a kept one is read after replying
@@ -338,6 +339,7 @@ class LambdaService:
             lease = inv.lease
             if lease is not None and inv.outcome.keeps_environment:
                 self._check_peak(lease.env, inv)
+                lease.env.freeze(inv.env_generation)
             for line in inv.platform_lines():
                 self.log.emit(tag, line)
         record = inv.record()
