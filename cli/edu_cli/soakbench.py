@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,7 +257,11 @@ def report(soak: Soak, samples: list[Sample], seconds: float, window: float) -> 
         b = _percentile([r.ms for r in last], q)
         print(f"{name:26}{a:10.1f}{b:10.1f}{b / a:12.2f}")
     errors = [r for r in soak.results if r.status == 0 or r.status >= 500]
-    print(f"{'errors (5xx or no answer)':26}{len(errors):10d}")
+    kinds = ", ".join(
+        f"{kind} {status or 'no answer'}: {count}"
+        for (kind, status), count in sorted(Counter((r.kind, r.status) for r in errors).items())
+    )
+    print(f"{'errors (5xx or no answer)':26}{len(errors):10d}  {kinds}")
     grown = samples[-1].log_bytes - samples[0].log_bytes
     served = samples[-1].requests - samples[0].requests
     print(f"{'log bytes per request':26}{grown / max(served, 1):10.0f}  "

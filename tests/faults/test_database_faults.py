@@ -107,7 +107,7 @@ def test_after_connection_exhaustion_the_function_recovers_within_seconds(
         return host.client.get("/api/notifications/me", token=student.access_token)
 
     with Load(read, workers=12) as load:
-        load.wait_for_successes(12)
+        wait_until(lambda: load.started_workers() == 12, 240, "all twelve clients to start")
         time.sleep(8)
     flooded = Counter((o.status, o.code) for o in load.outcomes)
 
@@ -120,5 +120,5 @@ def test_after_connection_exhaustion_the_function_recovers_within_seconds(
     # When the load stops, Then a single user is served again within seconds
     recovered = wait_until(lambda: read("after").status == 200, 30, "the function to recover")
     assert recovered < 12, f"recovered after {recovered:.1f} s"
-    # And the idle environments have given their connections back
-    wait_until(lambda: victim.connections_of("notification") <= 5, 15, "idle connections released")
+    # And once idle, every environment gives its connections back (5 s without an invocation)
+    wait_until(lambda: victim.connections_of("notification") == 0, 20, "idle connections released")

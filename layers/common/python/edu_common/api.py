@@ -170,11 +170,5 @@ def lambda_handler(app: FastAPI) -> LambdaHandler:
     made lazily on the first invocation that needs it instead (``edu_common.db``).
     """
     instrumented = OBSERVABILITY.of(app).instrument(Mangum(app, lifespan="off"))
-    database = DATABASE.of(app)
-    make_restore_safe(database)  # after Mangum: the event loop it made is in the snapshot
-
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        with database.invocation():
-            return instrumented(event, context)
-
-    return handler
+    make_restore_safe(DATABASE.of(app))  # after Mangum: the event loop it made is in the snapshot
+    return instrumented

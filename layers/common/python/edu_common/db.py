@@ -17,13 +17,13 @@ What keeps one bad moment from lasting (issue 15, items 1 and 2):
 * **A failed pool creation does not poison the environment.** The next invocation tries again,
   after a short back-off (0.25 s doubling to ``DB_RETRY_MAX_SECONDS``); inside the back-off it
   answers 503 at once instead of adding connection attempts to a database that is struggling.
-* **Idle connections are given back.** asyncpg closes a connection idle for
-  ``DB_IDLE_RELEASE_SECONDS`` (``max_inactive_connection_lifetime``, with no floor: the pool
-  still opens its ``DB_POOL_SIZE`` connections at once, SPEC §6). Its timers only run while the
-  event loop does — during an invocation — so an environment nobody invokes would keep its
-  connections until the host ends it; a small thread therefore closes the pool of an
-  environment that has served nothing for that long. On AWS a frozen environment runs no thread
-  either (nothing can); there the answer is RDS Proxy or a smaller pool.
+* **Idle connections are given back.** Each session asks the server to end it once idle for
+  ``DB_IDLE_RELEASE_SECONDS`` (``idle_session_timeout``): Lambda freezes an environment between
+  invocations, so nothing inside it can close anything, yet its slots on a busy database are
+  freed within seconds. The pool still opens its ``DB_POOL_SIZE`` connections at once (SPEC
+  §6); asyncpg closes those idle for long while the environment runs
+  (``max_inactive_connection_lifetime``), and an environment idle for longer renews its
+  connections before using them, so no request meets one the server has ended.
 * **Database time is budgeted from the invocation's remaining time**
   (``context.get_remaining_time_in_millis()``, which Mangum puts in the request scope as
   ``aws.context``): every wait on the database ends ``DB_DEADLINE_MARGIN_MS`` before the
@@ -37,8 +37,6 @@ import asyncio
 import contextvars
 import logging
 import math
-import os
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -67,8 +65,11 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 
 # The first back-off after a failed pool creation; it doubles up to DB_RETRY_MAX_SECONDS.
 FIRST_RETRY_DELAY_SECONDS = 0.25
-# How long closing an idle pool may take before its connections are simply dropped.
-IDLE_CLOSE_TIMEOUT_SECONDS = 2.0
+# How long giving a connection back may take before it is simply dropped.
+RELEASE_TIMEOUT_SECONDS = 2.0
+# Connections idle for this share of DB_IDLE_RELEASE_SECONDS are renewed or closed by the
+# client, before the server's idle_session_timeout ends them.
+RENEW_AT = 0.8
 
 # When the current invocation must have finished with the database (time.monotonic()), or
 # None outside Lambda (a test, `edu serve`): then the statement timeout bounds each use.
@@ -143,13 +144,10 @@ class Database:
         self._failures = 0
         self._retry_at = 0.0
         self._last_failure: ServiceUnavailable | None = None
-        # Invocations and the idle releaser take turns on the pool's event loop.
-        self._turn = threading.Lock()
+        # When a connection was last given back: after a longer idle time than the server's
+        # idle_session_timeout, every connection of the pool is renewed before use.
         self._last_used = time.monotonic()
-        self._activity = threading.Event()
-        self._releaser: threading.Thread | None = None
-        self._releaser_pid: int | None = None
-        self.idle_releases = 0
+        self.renewals = 0
 
     @property
     def settings(self) -> Settings:
@@ -160,6 +158,7 @@ class Database:
     async def pool(self) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()
         if self._pool is not None and self._pool_loop is loop:
+            await self._renew_after_idle(self._pool)
             return self._pool
         if self._lock is None or self._lock_loop is not loop:
             # One lock per loop, so that requests racing for the first pool wait for it
@@ -186,6 +185,15 @@ class Database:
             self.pools_created += 1
             return self._pool
 
+    async def _renew_after_idle(self, pool: asyncpg.Pool) -> None:
+        """After an idle time the server has ended (or is about to end) these connections
+        (``idle_session_timeout``), possibly while the environment was frozen and could not
+        notice: reconnect each before its next use instead of failing a request on it."""
+        idle_limit = self._settings.db_idle_release_seconds
+        if idle_limit and time.monotonic() - self._last_used > idle_limit * RENEW_AT:
+            await pool.expire_connections()
+            self.renewals += 1
+
     def _raise_during_back_off(self) -> None:
         wait = self._retry_at - time.monotonic()
         if self._last_failure is not None and wait > 0:
@@ -208,6 +216,11 @@ class Database:
         server_settings = {"application_name": f"edu-{settings.service_name}"}
         if settings.db_statement_timeout_ms:
             server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+        if settings.db_idle_release_seconds:
+            # The server ends a session idle this long, even one whose environment is frozen
+            # (Lambda freezes it between invocations; nothing in it can run).
+            idle_ms = int(settings.db_idle_release_seconds * 1000)
+            server_settings["idle_session_timeout"] = str(idle_ms)
         try:
             async with asyncio.timeout_at(self._loop_deadline(settings.db_connect_timeout_seconds)):
                 pool = await asyncpg.create_pool(
@@ -217,7 +230,7 @@ class Database:
                     init_size=settings.pool_min_size,
                     min_size=0,
                     max_size=settings.db_pool_size,
-                    max_inactive_connection_lifetime=settings.db_idle_release_seconds,
+                    max_inactive_connection_lifetime=settings.db_idle_release_seconds * RENEW_AT,
                     timeout=settings.db_connect_timeout_seconds,
                     # Each use is bounded by the invocation's budget instead (`connection`).
                     command_timeout=None,
@@ -296,8 +309,9 @@ class Database:
             await self._release(pool, conn)
 
     async def _release(self, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+        self._last_used = time.monotonic()
         try:
-            await pool.release(conn, timeout=IDLE_CLOSE_TIMEOUT_SECONDS)
+            await pool.release(conn, timeout=RELEASE_TIMEOUT_SECONDS)
         except Exception as exc:  # the user's request is done either way
             # Resetting it for the next use failed (the server went away mid-operation, which
             # asyncpg may report as an InternalClientError): asyncpg has terminated it.
@@ -338,57 +352,6 @@ class Database:
             self._pool = None
             self._pool_loop = None
 
-    # -- invocations and idle release ---------------------------------------------------------
-
-    @contextmanager
-    def invocation(self) -> Iterator[None]:
-        """Around each Lambda invocation: the idle releaser never runs during one."""
-        with self._turn:
-            try:
-                yield
-            finally:
-                self._last_used = time.monotonic()
-        self._activity.set()
-        if (
-            # None yet, or inherited through a fork (a SnapStart restore): threads are not
-            self._releaser_pid != os.getpid()
-            and self._settings.db_idle_release_seconds > 0
-            # Only in an execution environment, where the runtime client, not a test harness,
-            # owns the event loop between invocations.
-            and os.environ.get("AWS_LAMBDA_RUNTIME_API")
-        ):
-            self._releaser = threading.Thread(
-                target=self._release_when_idle, name="edu-db-idle-release", daemon=True
-            )
-            self._releaser.start()
-            self._releaser_pid = os.getpid()
-
-    def _release_when_idle(self) -> None:
-        idle_limit = self._settings.db_idle_release_seconds
-        while True:
-            self._activity.wait()
-            self._activity.clear()
-            while (idle := time.monotonic() - self._last_used) < idle_limit:
-                time.sleep(idle_limit - idle)
-            with self._turn:
-                if time.monotonic() - self._last_used >= idle_limit:
-                    self._close_idle_pool(idle_limit)
-
-    def _close_idle_pool(self, idle_limit: float) -> None:
-        pool, loop = self._pool, self._pool_loop
-        if pool is None or loop is None or loop.is_running() or loop.is_closed():
-            return
-        held = pool.get_size()
-        self._pool = None
-        self._pool_loop = None
-        try:
-            loop.run_until_complete(asyncio.wait_for(pool.close(), IDLE_CLOSE_TIMEOUT_SECONDS))
-        except Exception as exc:  # whatever happened, the pool is given up
-            logger.warning("idle pool closed abruptly: %s", type(exc).__name__)
-            pool.terminate()
-        self.idle_releases += 1
-        logger.info("released %d idle database connection(s) after %.0fs", held, idle_limit)
-
     def stats(self) -> dict[str, Any]:
         pool = self._pool
         return {
@@ -396,5 +359,5 @@ class Database:
             "size": pool.get_size() if pool else 0,
             "idle": pool.get_idle_size() if pool else 0,
             "max_size": self._settings.db_pool_size,
-            "idle_releases": self.idle_releases,
+            "renewals": self.renewals,
         }
