@@ -112,6 +112,6 @@ def test_up_seeds_serves_the_demo_student_and_down_stops_everything(
     elapsed = time.monotonic() - started
     assert second.returncode == 0, second.stdout + second.stderr
     log = (tmp_path / "state" / "up.log").read_text()
-    assert "data present" in log and "not seeding" in log
+    assert "complete in all 5 databases: not seeding" in log
     assert elapsed < 30, f"second `edu up` took {elapsed:.1f} s"
     assert call(f"{url}/api/courses?q={term['term']}&limit=1")["total"] == term["hits"]
