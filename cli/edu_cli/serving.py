@@ -17,6 +17,27 @@ if TYPE_CHECKING:
 
 OnReady = Callable[[], None]
 
+# The local host's resource model, for `edu up` (and as defaults of `edu local start-api`'s
+# flags): variable -> (HostConfig field, how its text becomes the value)
+HOST_RESOURCE_VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "EDU_HOST_RESOURCE_CONTROLS": ("resource_controls", lambda v: v.lower() not in ("0", "false")),
+    "EDU_HOST_INIT_CPU": ("init_cpu", str),
+    "EDU_HOST_FREEZE": ("freeze", str),
+    "EDU_HOST_WORKSPACE_PACKAGES": (
+        "isolated_packages",
+        lambda v: v.lower() in ("0", "false"),
+    ),
+}
+
+
+def host_resource_options() -> dict[str, Any]:
+    """The host's resource options chosen in the environment (see HOST_RESOURCE_VARIABLES)."""
+    return {
+        field: convert(os.environ[name])
+        for name, (field, convert) in HOST_RESOURCE_VARIABLES.items()
+        if os.environ.get(name)
+    }
+
 
 def host_config(
     stack: Stack,
@@ -32,6 +53,7 @@ def host_config(
     are the rest of :class:`devhost.HostConfig`'s fields (idle timeout, caps, ...)."""
     from devhost import HostConfig
 
+    options = {**host_resource_options(), **options}  # a command's own flags win
     return HostConfig(
         template=stack.registry.template,
         host=host,

@@ -121,7 +121,9 @@ class CgroupHost:
             if name not in mounts:
                 failures.append(f"no cgroup v1 {name} hierarchy")
                 continue
-            root = mounts[name] / own.get(name, "/").lstrip("/") / group_name
+            parent = mounts[name] / own.get(name, "/").lstrip("/")
+            _remove_stale_groups(parent)
+            root = parent / group_name
             try:
                 root.mkdir(exist_ok=True)
             except OSError as exc:
@@ -325,6 +327,40 @@ class EnvironmentCgroup:
         for group in self.groups.values():
             _remove_group(group)
         self.groups = {}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def owner_pid(name: str) -> int | None:
+    """The host process a ``devhost-<pid>-<hex>`` name belongs to."""
+    parts = name.split("-")
+    if len(parts) == 3 and parts[0] == "devhost" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def _remove_stale_groups(parent: Path) -> None:
+    """Groups left by hosts that died without stopping: removed once empty (a group whose
+    processes still run is left alone)."""
+    with contextlib.suppress(OSError):
+        for child in parent.iterdir():
+            pid = owner_pid(child.name)
+            if pid is None or _pid_alive(pid) or not child.is_dir():
+                continue
+            with contextlib.suppress(OSError):
+                for env_group in child.iterdir():
+                    if env_group.is_dir():
+                        with contextlib.suppress(OSError):
+                            env_group.rmdir()
+                child.rmdir()
 
 
 def _kill_group(group: Path) -> None:

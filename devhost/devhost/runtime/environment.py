@@ -331,7 +331,9 @@ class ExecutionEnvironment:
         """Release sockets and files; when no thread uses the environment any more."""
         self.runtime_api.close()
         self.process.close()
-        if self.resources is not None and not self.process.running:
+        if self.resources is not None:
+            # the environment ends for good: its processes (any left) are killed, then its
+            # cgroups and /tmp go
             self.resources.release()
 
     def add_exit_listener(self, listener: Callable[[ExecutionEnvironment], None]) -> None:
@@ -355,7 +357,5 @@ class ExecutionEnvironment:
         api.process_exited()
         if api is not self.runtime_api:
             return
-        if self.resources is not None:
-            self.resources.release()
         for listener in self._exit_listeners:
             listener(self)

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from devhost.runtime.cgroups import CgroupHost, EnvironmentCgroup, ResourceSupport, cpu_share
+from devhost.runtime.cgroups import (
+    CgroupHost,
+    EnvironmentCgroup,
+    ResourceSupport,
+    cpu_share,
+    owner_pid,
+)
 from devhost.runtime.sandbox import SandboxPlan, mount_namespaces_available
 from devhost.template import FunctionSpec
 
@@ -77,7 +83,9 @@ class Resources:
         name = f"devhost-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.cgroups = CgroupHost.open(name, settings.enabled)
         self.namespaces = settings.enabled and mount_namespaces_available()
-        self.tmp_root = (settings.tmp_root or Path(tempfile.gettempdir())) / name
+        base = settings.tmp_root or Path(tempfile.gettempdir())
+        _remove_stale_tmp_roots(base)
+        self.tmp_root = base / name
 
     @property
     def support(self) -> ResourceSupport:
@@ -133,6 +141,21 @@ class Resources:
         self.cgroups.close()
         with contextlib.suppress(OSError):
             self.tmp_root.rmdir()
+
+
+def _remove_stale_tmp_roots(base: Path) -> None:
+    """Environments' /tmp directories left by hosts that died without stopping."""
+    with contextlib.suppress(OSError):
+        for child in base.iterdir():
+            pid = owner_pid(child.name)
+            if pid is None or not child.is_dir():
+                continue
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                shutil.rmtree(child, ignore_errors=True)
+            except PermissionError:
+                pass
 
 
 class EnvironmentResources:
