@@ -204,3 +204,26 @@ def test_a_child_process_counts_toward_memory_size(res_host: Host) -> None:
     rec = last_record(res_host, "Small", before + 1)
     assert (rec["outcome"], rec["error_type"]) == ("oom", "Runtime.OutOfMemory")
     assert rec["max_memory_used_mb"] >= 128
+
+
+# -- where the host may not -------------------------------------------------------------------
+
+
+def test_without_resource_controls_the_host_runs_unthrottled_and_says_so(tmp_path: Path) -> None:
+    # AWS always enforces its resource model; a host without cgroups cannot, so it says so
+    # at start and in /_host/functions instead of pretending (an option here, the machine's
+    # limit elsewhere)
+    host = make_host(TEMPLATE, invocation_log=tmp_path / "inv.jsonl", resource_controls=False)
+    doc = host.functions_json()
+    task_root = Path(doc["functions"]["Small"]["build"]["sys_path"][0])
+    try:
+        resources = doc["host"]["resources"]
+        body = get(host, "/small?mode=write-task-root")
+    finally:
+        host.stop()
+        (task_root / "written.txt").unlink(missing_ok=True)  # the shared build cache
+    assert resources["cpu_share_enforced"] is False
+    assert resources["read_only_task_root"] is False
+    assert "turned off" in resources["not_enforced_because"]
+    assert any("NOT enforced (unthrottled)" in line for line in host.log.lines or [])
+    assert body == {"errno": None}  # the task root is writable then
