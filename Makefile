@@ -13,7 +13,7 @@ FRONTEND := frontend
 
 .PHONY: help ensure-uv install install-frontend up down test lint typecheck requirements \
         check-requirements sam-validate sam-build test-python test-frontend test-e2e openapi check-openapi \
-        bench-host bench-resources bench-dashboard bench-snapstart bench-seed bench-load screenshots clean ensure-chromium ensure-prometheus
+        bench-host bench-resources bench-dashboard bench-snapstart bench-seed bench-load bench-web screenshots clean ensure-chromium ensure-prometheus
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -117,6 +117,9 @@ bench-load: install ## Mixed load on the full seed: max users, RPS, p95s, index 
 
 bench-soak: install ## Steady mixed load for SOAK_MINUTES (10) at SOAK_RATE req/s (14): growth and drift, first vs last minute
 	$(RUN) python -m edu_cli.soakbench --minutes $(or $(SOAK_MINUTES),10) --rate $(or $(SOAK_RATE),14)
+
+bench-web: install ## LCP, CLS and JS bytes of catalog, course and lesson on a throttled phone (needs `make up` running)
+	cd $(FRONTEND) && BASE_URL=$${BASE_URL:-http://127.0.0.1:3000} npm run -s bench-web
 
 screenshots: install ## PNGs of the main pages into screenshots/ (needs `make up` running)
 	cd $(FRONTEND) && BASE_URL=$${BASE_URL:-http://127.0.0.1:3000} \

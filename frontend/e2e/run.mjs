@@ -1,22 +1,23 @@
 #!/usr/bin/env node
 /**
  * Runs the end-to-end journeys in a real browser against a running app + API.
- *   npm run e2e                      # the product journeys (student, teacher, payment-retry, session)
+ *   npm run e2e                      # the product journeys (student, teacher, payment-retry, session, focus)
  *   npm run e2e -- open-redirect     # the login page's next never leaves the site
  *   npm run e2e -- student teacher   # some
  * Prints "N passed, N failed" and exits non-zero on any failure.
  */
 import { API_URL, ARTIFACTS, BASE_URL, log } from "./lib.mjs";
 import * as a11y from "./a11y.mjs";
+import * as focus from "./focus.mjs";
 import * as openRedirect from "./open-redirect.mjs";
 import * as paymentRetry from "./payment-retry.mjs";
 import * as session from "./session.mjs";
 import * as student from "./student.mjs";
 import * as teacher from "./teacher.mjs";
 
-const all = [student, teacher, paymentRetry, session, openRedirect, a11y];
+const all = [student, teacher, paymentRetry, session, focus, openRedirect, a11y];
 // The product journeys run by default; the attack checks and the axe scans only when named.
-const defaults = [student, teacher, paymentRetry, session];
+const defaults = [student, teacher, paymentRetry, session, focus];
 const wanted = process.argv.slice(2);
 const journeys = wanted.length ? all.filter((j) => wanted.includes(j.name)) : defaults;
 if (!journeys.length) {

@@ -64,7 +64,7 @@ def web_host(databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.mark.timeout(600)  # the first test here also builds the static export
-def test_student_teacher_failed_payment_and_lost_session_journeys_pass_in_a_real_browser(
+def test_student_teacher_payment_session_and_focus_journeys_pass_in_a_real_browser(
     web_host: Any, tmp_path: Path
 ) -> None:
     # Given an admin, and the app served with its API on one origin
@@ -73,9 +73,9 @@ def test_student_teacher_failed_payment_and_lost_session_journeys_pass_in_a_real
     admin = create_admin(HostClient(web_host))
     artifacts = REPO_ROOT / "artifacts" / "e2e"
 
-    # When the journeys run in Chromium (student, teacher, payment retry, and the session
-    # journey: tokens lost at checkout lead to login and back; My learning with the course API
-    # failing shows the failure)
+    # When the journeys run in Chromium (student, teacher, payment retry; the session journey:
+    # tokens lost at checkout lead to login and back, My learning with the course API failing
+    # shows the failure; the focus journey: where keyboard focus lands after each action)
     output = _npm(
         "e2e",
         env={
@@ -88,7 +88,7 @@ def test_student_teacher_failed_payment_and_lost_session_journeys_pass_in_a_real
     )
 
     # Then each passes, and each left its screenshots behind as test artifacts
-    assert "e2e: 4 passed, 0 failed" in output, output[-4000:]
+    assert "e2e: 5 passed, 0 failed" in output, output[-4000:]
     for journey in ("student", "teacher", "payment-retry", "session"):
         assert any((artifacts / journey).glob("*.png")), journey
 

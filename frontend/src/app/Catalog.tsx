@@ -131,10 +131,6 @@ export function Catalog() {
 
   return (
     <div>
-      <div className="mb-6">
-        <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Find your next course</h1>
-        <p className="mt-1 text-slate-600">Search by title or description, then narrow it down.</p>
-      </div>
 
       <form role="search" className="mb-4" onSubmit={(e) => e.preventDefault()}>
         <label htmlFor="catalog-search" className="sr-only">

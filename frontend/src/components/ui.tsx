@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
-import type { ComponentProps, ReactNode } from "react";
-import { useId } from "react";
+import type { ComponentProps, ReactNode, RefObject } from "react";
+import { useEffect, useId } from "react";
 import { ApiError, errorMessage } from "@/lib/api";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
@@ -196,6 +196,43 @@ function FieldWrap({
 
 function describedBy(id: string, error?: string, hint?: ReactNode) {
   return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+}
+
+/**
+ * What a form's last submit refused, each message a link to its field (WCAG 3.3.1). Not a live
+ * region: focus goes to the first invalid field, which reads its own message.
+ */
+export function ErrorSummary({ errors, labels }: { errors: Record<string, string>; labels: Record<string, string> }) {
+  const entries = Object.entries(errors);
+  if (!entries.length) return null;
+  return (
+    <div className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900" data-testid="error-summary">
+      <h2 className="font-semibold">{entries.length === 1 ? "One field needs attention" : `${entries.length} fields need attention`}</h2>
+      <ul className="mt-1 list-disc pl-5">
+        {entries.map(([field, message]) => (
+          <li key={field}>
+            <a
+              href={`#${field}`}
+              className="underline"
+              onClick={(e) => {
+                e.preventDefault();
+                e.currentTarget.closest("form")?.querySelector<HTMLElement>(`[name="${field}"]`)?.focus();
+              }}
+            >
+              {labels[field] ?? field}: {message}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** After a refused submit (`attempt` counts them), focus the form's first invalid field. */
+export function useFocusFirstInvalid(form: RefObject<HTMLFormElement | null>, attempt: number): void {
+  useEffect(() => {
+    if (attempt) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [form, attempt]);
 }
 
 export function TextField({ label, error, hint, id, ...rest }: FieldShell & ComponentProps<"input">) {

@@ -1,8 +1,8 @@
 "use client";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, TextField } from "@/components/ui";
+import { type FormEvent, useRef, useState } from "react";
+import { Alert, Button, ErrorSummary, TextField, useFocusFirstInvalid } from "@/components/ui";
 import { ApiError, errorMessage } from "@/lib/api";
 import { safeNext, useAuth } from "@/lib/auth";
 
@@ -22,6 +22,9 @@ export function RegisterForm() {
   const [local, setLocal] = useState<Record<string, string>>({});
 
   const fields = { ...(error instanceof ApiError ? error.fieldErrors() : {}), ...local };
+  const formRef = useRef<HTMLFormElement>(null);
+  const [attempt, setAttempt] = useState(0);
+  useFocusFirstInvalid(formRef, attempt);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -31,13 +34,17 @@ export function RegisterForm() {
     if (form.password.length < 8) problems.password = "Use at least 8 characters.";
     setLocal(problems);
     setError(null);
-    if (Object.keys(problems).length) return;
+    if (Object.keys(problems).length) {
+      setAttempt((n) => n + 1);
+      return;
+    }
     setBusy(true);
     try {
       await register({ ...form, email: form.email.trim(), full_name: form.full_name.trim() });
     } catch (err) {
       setError(err);
       setBusy(false);
+      setAttempt((n) => n + 1);
       return;
     }
     try {
@@ -59,12 +66,13 @@ export function RegisterForm() {
           Log in
         </Link>
       </p>
-      <form onSubmit={submit} className="mt-6 space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" noValidate>
+      <form ref={formRef} onSubmit={submit} className="mt-6 space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" noValidate>
         {error !== null && !(error instanceof ApiError && Object.keys(error.fieldErrors()).length) && (
           <Alert title="Could not create the account">
             {error instanceof ApiError && error.status === 409 ? "An account with this email already exists." : errorMessage(error)}
           </Alert>
         )}
+        <ErrorSummary errors={fields} labels={{ full_name: "Full name", email: "Email", password: "Password", role: "Account type" }} />
         <fieldset>
           <legend className="mb-2 block text-sm font-medium text-slate-700">I want to</legend>
           <div className="grid grid-cols-2 gap-2">
