@@ -206,6 +206,19 @@ def test_a_child_process_counts_toward_memory_size(res_host: Host) -> None:
     assert rec["max_memory_used_mb"] >= 128
 
 
+def test_without_a_memory_cgroup_the_process_tree_still_counts(tmp_path: Path) -> None:
+    # the same page as above; without cgroups the host sums the tree's resident memory from
+    # procfs (every descendant of the runtime process) on each sample
+    host = make_host(TEMPLATE, invocation_log=tmp_path / "inv.jsonl", resource_controls=False)
+    try:
+        resp = request(host.url, "GET", "/small?mode=child-alloc&mb=300", timeout=30)
+        rec = last_record(host, "Small", 1)
+    finally:
+        host.stop()
+    assert resp.status == 500
+    assert (rec["outcome"], rec["error_type"]) == ("oom", "Runtime.OutOfMemory")
+
+
 # -- where the host may not -------------------------------------------------------------------
 
 

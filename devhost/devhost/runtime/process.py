@@ -25,6 +25,37 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _SIGNAL_NAMES = {9: "killed", 11: "segmentation fault", 6: "aborted", 15: "terminated"}
 
 
+def _descendants_rss(pid: int) -> int:
+    """Resident memory of every descendant of ``pid`` (procfs ``task/*/children``), for an
+    environment without a memory cgroup."""
+    total = 0
+    pending = [pid]
+    seen = {pid}
+    while pending:
+        parent = pending.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", "rb") as f:
+                    children = [int(c) for c in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            for child in children:
+                if child in seen:
+                    continue
+                seen.add(child)
+                pending.append(child)
+                try:
+                    with open(f"/proc/{child}/statm", "rb") as f:
+                        total += int(f.read().split()[1]) * _PAGE
+                except (OSError, ValueError, IndexError):
+                    pass
+    return total
+
+
 class RuntimeProcess:
     def __init__(
         self,
@@ -164,8 +195,9 @@ class RuntimeProcess:
     # -- memory --------------------------------------------------------------------------
 
     def rss_bytes(self) -> int:
-        """Current resident memory of the environment — its whole process tree where it has
-        a memory cgroup, else its main process — and the highest seen so far."""
+        """Current resident memory of the environment's whole process tree (its memory
+        cgroup's, else the main process's plus its descendants' from procfs) and the highest
+        seen so far."""
         rss = 0
         fd = self._statm_fd
         tree = self.resources.tree_resident_bytes() if self.resources is not None else None
@@ -176,6 +208,7 @@ class RuntimeProcess:
                 rss = int(os.pread(fd, 128, 0).split()[1]) * _PAGE
             except (OSError, ValueError, IndexError):
                 return 0
+            rss += _descendants_rss(self.proc.pid) if self.proc is not None else 0
         elif self._ps is not None:
             try:
                 rss = int(self._ps.memory_info().rss)
