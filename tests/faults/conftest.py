@@ -88,11 +88,15 @@ class Victim:
         return run_sync(run())
 
     def connections_of(self, function: str) -> int:
-        rows = self.query(
-            function,
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1",
-            f"edu-{function}",
-        )
+        """The function's sessions on the victim (all 20 when even this check is refused)."""
+        try:
+            rows = self.query(
+                function,
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1",
+                f"edu-{function}",
+            )
+        except asyncpg.TooManyConnectionsError:
+            return VICTIM_MAX_CONNECTIONS
         return int(rows[0]["n"])
 
 
