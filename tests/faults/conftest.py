@@ -295,6 +295,9 @@ class Outcome:
     code: str | None
     seconds: float
     marker: str = ""
+    # False when the host answered for a function that could not (a cold start that overran
+    # INIT on a loaded machine, say): no X-Function-Name header.
+    from_function: bool = True
 
 
 @dataclass
@@ -338,13 +341,16 @@ class Load:
             sequence += 1
             marker = f"w{worker}-{sequence}"
             started = time.monotonic()
+            from_function = False
             try:
                 response = self.request(marker)
                 status, code = response.status, _code_of(response)
+                from_function = "x-function-name" in response.headers
             except OSError:
                 status, code = 0, "connection_error"
+            elapsed = time.monotonic() - started
             self.outcomes.append(
-                Outcome(started - self._started, status, code, time.monotonic() - started, marker)
+                Outcome(started - self._started, status, code, elapsed, marker, from_function)
             )
             answered.set()
 
