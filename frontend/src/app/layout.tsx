@@ -17,7 +17,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body className="min-h-screen font-sans">
         <AuthProvider>
           <Header />
-          <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
+          {/* At least a screen tall: the footer starts below the fold, so content replacing a loading
+              state does not move it in view (layout shift). */}
+          <main id="main" className="mx-auto min-h-[calc(100vh-4rem)] max-w-6xl px-4 py-6 sm:py-8">
             {children}
           </main>
           <footer className="mx-auto max-w-6xl px-4 pb-8 pt-4 text-center text-xs text-slate-600">

@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { RequireAuth } from "@/components/RequireAuth";
 import { Alert, Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Pagination } from "@/components/ui";
 import { api, errorMessage } from "@/lib/api";
@@ -13,6 +13,7 @@ function Teachers() {
   const [offset, setOffset] = useState(0);
   const list = useAsync(() => api.admin.teachers(status, PAGE, offset), [status, offset]);
   const [busy, setBusy] = useState<string | null>(null);
+  const outcome = useRef<HTMLDivElement>(null);
   const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
 
   const verify = async (id: string, name: string) => {
@@ -22,8 +23,10 @@ function Teachers() {
       await api.admin.verify(id);
       list.setData((p) => p && { ...p, items: p.items.filter((u) => u.id !== id), total: Math.max(0, p.total - 1) });
       setMessage({ kind: "success", text: `${name} is verified and can now publish courses.` });
+      outcome.current?.focus();
     } catch (err) {
       setMessage({ kind: "error", text: `Could not verify ${name}: ${errorMessage(err)}` });
+      outcome.current?.focus();
     } finally {
       setBusy(null);
     }
@@ -33,13 +36,13 @@ function Teachers() {
 
   return (
     <div>
-      <div role="tablist" aria-label="Teacher status" className="mb-4 inline-flex rounded-lg bg-slate-200/70 p-1">
+      {/* A toggle group (not tabs: there are no tab panels to move between with arrow keys). */}
+      <div role="group" aria-label="Teacher status" className="mb-4 inline-flex rounded-lg bg-slate-200/70 p-1">
         {(["pending", "verified"] as const).map((s) => (
           <button
             key={s}
-            role="tab"
             type="button"
-            aria-selected={status === s}
+            aria-pressed={status === s}
             onClick={() => {
               setStatus(s);
               setOffset(0);
@@ -52,7 +55,15 @@ function Teachers() {
           </button>
         ))}
       </div>
-      <div aria-live="polite">{message && <div className="mb-4"><Alert kind={message.kind}>{message.text}</Alert></div>}</div>
+      {/* The verified row leaves the list (and its button with it): focus moves to the outcome,
+          which announces itself once (the alert's own role, no wrapping live region). */}
+      <div ref={outcome} tabIndex={-1} className="outline-none">
+        {message && (
+          <div className="mb-4">
+            <Alert kind={message.kind}>{message.text}</Alert>
+          </div>
+        )}
+      </div>
       {list.error ? (
         <ErrorState error={list.error} onRetry={list.reload} title="Could not load teachers" />
       ) : !list.data ? (

@@ -52,7 +52,13 @@ function ReviewForm({ courseId, onDone }: { courseId: string; onDone: () => void
       )}
       <fieldset>
         <legend className="mb-1 text-sm font-medium text-slate-700">Your rating</legend>
-        <div className="flex items-center gap-1" role="radiogroup" aria-label="Rating">
+        <div
+          className="flex items-center gap-1"
+          role="radiogroup"
+          aria-label="Rating"
+          aria-invalid={fields.rating ? true : undefined}
+          aria-describedby={fields.rating ? "review-rating-error" : undefined}
+        >
           {[1, 2, 3, 4, 5].map((n) => (
             <label key={n} className="cursor-pointer rounded p-0.5 has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-600">
               <input
@@ -64,14 +70,18 @@ function ReviewForm({ courseId, onDone }: { courseId: string; onDone: () => void
                 className="sr-only"
                 aria-label={`${n} star${n > 1 ? "s" : ""}, ${RATING_WORDS[n]}`}
               />
-              <span aria-hidden="true" className={`text-3xl leading-none ${n <= rating ? "text-amber-500" : "text-slate-300 hover:text-amber-300"}`}>
-                ★
+              <span aria-hidden="true" className={`text-3xl leading-none ${n <= rating ? "text-amber-600" : "text-slate-600 hover:text-amber-600"}`}>
+                {n <= rating ? "★" : "☆"}
               </span>
             </label>
           ))}
           <span className="ml-2 text-sm text-slate-600">{RATING_WORDS[rating]}</span>
         </div>
-        {fields.rating && <p className="mt-1 text-sm text-red-700">{fields.rating}</p>}
+        {fields.rating && (
+          <p id="review-rating-error" className="mt-1 text-sm text-red-700">
+            {fields.rating}
+          </p>
+        )}
       </fieldset>
       <TextArea
         label="Your review"
