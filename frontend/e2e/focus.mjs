@@ -1,6 +1,6 @@
 /**
  * Where keyboard focus lands after each action (issue 16 item 2): never on <body>.
- * Register refused → the first invalid field (and an error summary); a declined card → the card
+ * Register or the course editor refused → the first invalid field (and an error summary); a declined card → the card
  * field, marked invalid; paid → "Start learning"; Mark complete → the next lesson; Mark as read →
  * the next unread one or the notification; Escape in the phone menu → the menu button.
  */
@@ -82,6 +82,18 @@ export async function run() {
       const f = await focused(page);
       return f.tag !== "body" && (f.notification || /^Mark as read/.test(f.label ?? ""));
     }, "focus in the notification list after Mark as read", 10_000, 200);
+
+    // The course editor refuses an empty course: summary, focus on the first invalid field
+    await page.evaluate(() => window.localStorage.clear());
+    await page.goto("/login/");
+    await page.getByLabel("Email", { exact: true }).fill(teacher.email);
+    await page.getByLabel("Password", { exact: true }).fill(teacher.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByTestId("notifications-link").waitFor();
+    await page.goto("/teacher/course/");
+    await page.getByTestId("save-course").click();
+    await page.getByTestId("error-summary").waitFor();
+    await focusIs(page, { name: "title", invalid: "true" }, "refused course");
     log("focus journey done");
   } catch (err) {
     await snap(page, name, "FAILED");

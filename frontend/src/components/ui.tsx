@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import type { ComponentProps, ReactNode, RefObject } from "react";
-import { useEffect, useId } from "react";
+import { useEffect, useId, useRef } from "react";
 import { ApiError, errorMessage } from "@/lib/api";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
@@ -362,11 +362,28 @@ export function Pagination({
 }) {
   const pages = Math.max(1, Math.ceil(total / limit));
   const page = Math.floor(offset / limit) + 1;
+  const nav = useRef<HTMLElement>(null);
+  // "Next →" on the last page (or "← Previous" on the first) is disabled once pressed, which
+  // drops focus to <body>: focus the new current page instead, which names it.
+  useEffect(() => {
+    const focused = document.activeElement;
+    if (!nav.current || !(focused === document.body || (focused instanceof HTMLButtonElement && focused.disabled && nav.current.contains(focused)))) return;
+    if (nav.current.dataset.pressed !== "1") return;
+    nav.current.dataset.pressed = "";
+    nav.current.querySelector<HTMLElement>('[aria-current="page"]')?.focus();
+  }, [page]);
   if (pages <= 1) return null;
   const window: number[] = [];
   for (let p = Math.max(1, page - 2); p <= Math.min(pages, page + 2); p++) window.push(p);
   return (
-    <nav aria-label={label} className="flex flex-wrap items-center justify-center gap-1.5">
+    <nav
+      ref={nav}
+      aria-label={label}
+      className="flex flex-wrap items-center justify-center gap-1.5"
+      onClickCapture={() => {
+        if (nav.current) nav.current.dataset.pressed = "1";
+      }}
+    >
       <Button variant="secondary" size="sm" disabled={page <= 1} onClick={() => onChange((page - 2) * limit)}>
         ← Previous
       </Button>

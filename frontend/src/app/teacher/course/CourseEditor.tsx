@@ -1,9 +1,9 @@
 "use client";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { RequireAuth } from "@/components/RequireAuth";
-import { Alert, Button, ErrorState, Loading, SelectField, TextArea, TextField } from "@/components/ui";
+import { Alert, Button, ErrorState, ErrorSummary, Loading, SelectField, TextArea, TextField, useFocusFirstInvalid } from "@/components/ui";
 import { api, ApiError, errorMessage } from "@/lib/api";
 import { CATEGORIES, CURRENCIES, LEVELS } from "@/lib/constants";
 import { centsToMoneyText, parseMoneyToCents } from "@/lib/format";
@@ -44,12 +44,25 @@ function fromCourse(c: CourseDetail): FormState {
   };
 }
 
+const FIELD_LABELS: Record<string, string> = {
+  title: "Title",
+  description: "Description",
+  category: "Category",
+  level: "Level",
+  price: "Price",
+  currency: "Currency",
+  is_published: "Published in the catalog",
+};
+
 function CourseForm({ user, course, onSaved }: { user: User; course?: CourseDetail; onSaved: (id: string, created: boolean) => void }) {
   const [form, setForm] = useState<FormState>(course ? fromCourse(course) : EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [local, setLocal] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [attempt, setAttempt] = useState(0);
+  useFocusFirstInvalid(formRef, attempt);
 
   useEffect(() => {
     if (course) setForm(fromCourse(course));
@@ -69,7 +82,10 @@ function CourseForm({ user, course, onSaved }: { user: User; course?: CourseDeta
     setLocal(problems);
     setError(null);
     setSaved(false);
-    if (Object.keys(problems).length || cents === null) return;
+    if (Object.keys(problems).length || cents === null) {
+      setAttempt((n) => n + 1);
+      return;
+    }
     const body: CourseInput = {
       title: form.title.trim(),
       description: form.description.trim(),
@@ -86,6 +102,7 @@ function CourseForm({ user, course, onSaved }: { user: User; course?: CourseDeta
       onSaved(c.id ?? course?.id, !course);
     } catch (err) {
       setError(err);
+      setAttempt((n) => n + 1);
     } finally {
       setBusy(false);
     }
@@ -95,8 +112,12 @@ function CourseForm({ user, course, onSaved }: { user: User; course?: CourseDeta
   const categories = CATEGORIES.includes(form.category as (typeof CATEGORIES)[number]) ? [...CATEGORIES] : [form.category, ...CATEGORIES];
 
   return (
-    <form onSubmit={submit} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" noValidate aria-label="Course details">
+    <form ref={formRef} onSubmit={submit} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6" noValidate aria-label="Course details">
       {error !== null && !shownFieldErrors && <Alert title="Could not save the course">{errorMessage(error)}</Alert>}
+      <ErrorSummary
+        errors={Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => Boolean(e[1]) && e[0] in FIELD_LABELS))}
+        labels={FIELD_LABELS}
+      />
       {saved && !error && (
         <Alert kind="success" title="Saved">
           Your changes are saved.
