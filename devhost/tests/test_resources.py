@@ -240,3 +240,68 @@ def test_without_resource_controls_the_host_runs_unthrottled_and_says_so(tmp_pat
     assert "turned off" in resources["not_enforced_because"]
     assert any("NOT enforced (unthrottled)" in line for line in host.log.lines or [])
     assert body == {"errno": None}  # the task root is writable then
+
+
+# -- a host that dies -----------------------------------------------------------------------
+
+_HOST_THAT_WILL_BE_KILLED = """
+import json, os, sys, time
+import psutil
+from devhost.testing import make_host, request
+host = make_host(sys.argv[1], invocation_log=sys.argv[2], freeze=sys.argv[3])
+request(host.url, "GET", "/one-vcpu?mode=ticks")
+time.sleep(0.3)  # frozen by now: the response was written
+children = [p.pid for p in psutil.Process().children(recursive=True)]
+print(json.dumps({"environments": children, "guardian": host.resources.guardian.pid}))
+sys.stdout.flush()
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("freeze", ["cgroup", "signal"])
+def test_a_host_killed_with_sigkill_leaves_no_frozen_environment_behind(
+    tmp_path: Path, freeze: str
+) -> None:
+    # Not an AWS behaviour (Lambda's hosts are AWS's): a host property. A frozen environment
+    # cannot notice its Runtime API closing, so the host's guardian ends it.
+    import subprocess
+    import sys
+
+    import psutil
+
+    # Given a host in a process of its own with a warm, frozen environment
+    host = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _HOST_THAT_WILL_BE_KILLED,
+            str(TEMPLATE),
+            str(tmp_path / "inv.jsonl"),
+            freeze,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert host.stdout is not None
+        started = json.loads(host.stdout.readline())
+        environments = [pid for pid in started["environments"] if pid != started["guardian"]]
+        assert environments
+        # When the host is killed with no chance to clean up
+        host.kill()
+        host.wait(10)
+
+        # Then every process it started ends within seconds
+        def alive(pid: int) -> bool:
+            try:
+                return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+            except psutil.NoSuchProcess:
+                return False
+
+        def all_gone() -> bool:
+            return not any(alive(pid) for pid in environments)
+
+        assert wait_for(all_gone, timeout=15)
+    finally:
+        if host.poll() is None:
+            host.kill()

@@ -196,12 +196,6 @@ def test_a_killed_host_leaves_no_connection_and_a_new_one_serves_on_its_port(
     assert host.client.get("/api/notifications/me", token=student.access_token).status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="devhost freezes idle environments in a freezer cgroup (as Lambda freezes them); "
-    "a SIGKILLed host never thaws them, so they cannot see their Runtime API close and end. "
-    "Found by this test; the host's fix (thaw and kill a dead host's groups) is not landed.",
-)
 def test_a_killed_host_leaves_no_orphaned_environment(
     host: HostProcess, victim: Victim, leftovers: dict[int, str]
 ) -> None:

@@ -27,6 +27,7 @@ from devhost.runtime.cgroups import (
     cpu_share,
     owner_pid,
 )
+from devhost.runtime.guardian import Guardian
 from devhost.runtime.sandbox import SandboxPlan, mount_namespaces_available
 from devhost.template import FunctionSpec
 
@@ -86,6 +87,13 @@ class Resources:
         base = settings.tmp_root or Path(tempfile.gettempdir())
         _remove_stale_tmp_roots(base)
         self.tmp_root = base / name
+        # ends the environments should this host die without stopping them (frozen ones
+        # cannot notice it themselves)
+        self.guardian: Guardian | None = (
+            Guardian(list(self.cgroups.roots.values()))
+            if self.cgroups.roots or self.freeze_mode() is not FreezeMode.OFF
+            else None
+        )
 
     @property
     def support(self) -> ResourceSupport:
@@ -141,6 +149,8 @@ class Resources:
         self.cgroups.close()
         with contextlib.suppress(OSError):
             self.tmp_root.rmdir()
+        if self.guardian is not None:
+            self.guardian.close()
 
 
 def _remove_stale_tmp_roots(base: Path) -> None:
@@ -176,6 +186,8 @@ class EnvironmentResources:
         self.namespaces = resources.namespaces
         self.provisioned = provisioned
         self.frozen = False
+        self._guardian = resources.guardian
+        self._guarded_group: int | None = None
         self.tmp_dir: Path | None = None
         if self.settings.private_tmp:
             self.tmp_dir = resources.tmp_root / env_id
@@ -270,6 +282,9 @@ class EnvironmentResources:
     def freeze(self, pgid: int | None) -> None:
         if self.freeze_mode is FreezeMode.OFF:
             return
+        if pgid is not None and pgid != self._guarded_group and self._guardian is not None:
+            self._guardian.watch(pgid)
+            self._guarded_group = pgid
         if self.freeze_mode is FreezeMode.CGROUP and self.cgroup is not None:
             self.cgroup.freeze()
         elif pgid is not None:
@@ -303,6 +318,9 @@ class EnvironmentResources:
 
     def release(self) -> None:
         """The environment ended: its groups and its /tmp go."""
+        if self._guarded_group is not None and self._guardian is not None:
+            self._guardian.forget(self._guarded_group)
+            self._guarded_group = None
         if self.cgroup is not None:
             self.kill_all()
             self.cgroup.remove()
