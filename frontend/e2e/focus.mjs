@@ -1,7 +1,8 @@
 /**
  * Where keyboard focus lands after each action (issue 16 item 2): never on <body>.
- * Register or the course editor refused → the first invalid field (and an error summary); a declined card → the card
- * field, marked invalid; paid → "Start learning"; Mark complete → the next lesson; Mark as read →
+ * Register or the course editor refused → the first invalid field (and an error summary); a
+ * declined card → the card field, marked invalid; paid → "Start learning"; Mark complete → the
+ * next lesson; Mark as read →
  * the next unread one or the notification; Escape in the phone menu → the menu button.
  */
 import { DECLINED_CARD, GOOD_CARD, eventually, log, openSession, publishedCourse, registerUser, snap, verifiedTeacher } from "./lib.mjs";
@@ -18,6 +19,7 @@ const focused = (page) =>
       invalid: el?.getAttribute("aria-invalid"),
       label: el?.getAttribute("aria-label"),
       notification: el?.getAttribute("data-notification"),
+      disabled: el?.hasAttribute("disabled") ?? false,
     };
   });
 
@@ -94,6 +96,7 @@ export async function run() {
     await page.getByTestId("save-course").click();
     await page.getByTestId("error-summary").waitFor();
     await focusIs(page, { name: "title", invalid: "true" }, "refused course");
+
     log("focus journey done");
   } catch (err) {
     await snap(page, name, "FAILED");

@@ -25,6 +25,31 @@ async function swapPositions<T extends { id: string; position: number }>(
   await patch(b.id, pa);
 }
 
+/**
+ * After an editor action the pressed control is often gone (a form closed, a row deleted) or
+ * disabled (a lesson moved to the top): once the list has re-rendered, focus the first enabled
+ * control `targets` selects — unless the user has already moved focus somewhere else.
+ */
+function refocus(targets: string[]): void {
+  const started = Date.now();
+  const attempt = () => {
+    const focused = document.activeElement;
+    const lost = !focused || focused === document.body || (focused instanceof HTMLButtonElement && focused.disabled);
+    if (!lost) return;
+    for (const target of targets) {
+      const el = document.querySelector<HTMLElement>(`${target}:not([disabled])`);
+      if (el) return el.focus();
+    }
+    if (Date.now() - started < 10_000) window.setTimeout(attempt, 100);
+  };
+  window.setTimeout(attempt, 0);
+}
+
+/** The control labelled `label`. */
+const labelled = (label: string) => `[aria-label="${CSS.escape(label)}"]`;
+/** A module's "Add lesson" button. */
+const addLessonOf = (moduleId: string) => `[data-add-lesson="${CSS.escape(moduleId)}"]`;
+
 function IconButton({ label, onClick, disabled, children }: { label: string; onClick: () => void; disabled?: boolean; children: string }) {
   return (
     <button
@@ -132,11 +157,15 @@ function LessonRow({
         <LessonForm
           initial={full.data}
           submitLabel="Save lesson"
-          onCancel={() => setEditing(false)}
+          onCancel={() => {
+            setEditing(false);
+            refocus([labelled(`Edit lesson ${lesson.title}`)]);
+          }}
           onSubmit={async (v) => {
             await api.lessons.update(lesson.id, v);
             setEditing(false);
             onChanged();
+            refocus([labelled(`Edit lesson ${v.title ?? lesson.title}`), labelled(`Edit lesson ${lesson.title}`)]);
           }}
         />
       </li>
@@ -147,10 +176,24 @@ function LessonRow({
       <span className="w-6 shrink-0 text-right text-slate-600">{index + 1}.</span>
       <span className="min-w-0 flex-1 truncate">{lesson.title}</span>
       <span className="hidden shrink-0 text-xs text-slate-600 sm:inline">{lesson.duration_minutes} min</span>
-      <IconButton label={`Move lesson ${lesson.title} up`} disabled={index === 0} onClick={() => onMove(-1)}>
+      <IconButton
+        label={`Move lesson ${lesson.title} up`}
+        disabled={index === 0}
+        onClick={() => {
+          onMove(-1);
+          refocus([labelled(`Move lesson ${lesson.title} up`), labelled(`Move lesson ${lesson.title} down`)]);
+        }}
+      >
         ↑
       </IconButton>
-      <IconButton label={`Move lesson ${lesson.title} down`} disabled={index === count - 1} onClick={() => onMove(1)}>
+      <IconButton
+        label={`Move lesson ${lesson.title} down`}
+        disabled={index === count - 1}
+        onClick={() => {
+          onMove(1);
+          refocus([labelled(`Move lesson ${lesson.title} down`), labelled(`Move lesson ${lesson.title} up`)]);
+        }}
+      >
         ↓
       </IconButton>
       <Button size="sm" variant="ghost" onClick={() => setEditing(true)} aria-label={`Edit lesson ${lesson.title}`}>
@@ -168,6 +211,7 @@ function LessonRow({
           try {
             await api.lessons.remove(lesson.id);
             onChanged();
+            refocus([addLessonOf(lesson.module_id)]);
           } catch (err) {
             onError(err);
           } finally {
@@ -304,15 +348,19 @@ function ModuleCard({
           <LessonForm
             initial={{ title: "", content: "", duration_minutes: 10 }}
             submitLabel="Add lesson"
-            onCancel={() => setAdding(false)}
+            onCancel={() => {
+              setAdding(false);
+              refocus([addLessonOf(m.id)]);
+            }}
             onSubmit={async (v) => {
               await api.lessons.create(m.id, v);
               setAdding(false);
               onChanged();
+              refocus([labelled(`Edit lesson ${v.title}`), addLessonOf(m.id)]);
             }}
           />
         ) : (
-          <Button size="sm" variant="secondary" onClick={() => setAdding(true)} data-testid="add-lesson">
+          <Button size="sm" variant="secondary" onClick={() => setAdding(true)} data-testid="add-lesson" data-add-lesson={m.id}>
             + Add lesson
           </Button>
         )}
