@@ -5,10 +5,8 @@ not `edu up`. Through the real CLI, in a state folder of the test's own."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,20 +14,7 @@ from pathlib import Path
 import pytest
 
 from edu_cli import runstate
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def edu(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "edu_cli.main", *args],
-        cwd=ROOT,
-        env={**os.environ, "EDU_STATE_DIR": str(state)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.support.cli import run_edu_with_state as edu_with_state
 
 
 @pytest.fixture
@@ -58,7 +43,7 @@ def test_down_never_signals_a_process_that_reused_the_runs_pid(
     _state_naming(tmp_path, unrelated_process)
 
     # When the developer runs `edu down`
-    result = edu("down", "--keep-databases", state=tmp_path)
+    result = edu_with_state("down", "--keep-databases", state=tmp_path)
 
     # Then that process lives on, and the developer is told why nothing was stopped
     assert result.returncode == 0, result.stderr
@@ -79,7 +64,9 @@ def test_up_does_not_take_a_reused_pid_for_a_running_stack(
         port = taken.getsockname()[1]
 
         # When the developer runs `edu up`
-        result = edu("up", f"--port={port}", "--no-frontend", "--no-seed", state=tmp_path)
+        result = edu_with_state(
+            "up", f"--port={port}", "--no-frontend", "--no-seed", state=tmp_path
+        )
 
     # Then it does not claim "already running": it names the stale file and goes on to start
     # (here it stops at the port, which is taken)

@@ -4,26 +4,11 @@ process: tests/security/test_edu_down_never_signals_a_reused_pid.py.)"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def edu(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "edu_cli.main", *args],
-        cwd=ROOT,
-        env={**os.environ, "EDU_STATE_DIR": str(state)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.support.cli import run_edu_with_state as edu_with_state
 
 
 @pytest.mark.parametrize(
@@ -39,7 +24,7 @@ def test_down_with_a_corrupt_state_file_explains_instead_of_a_traceback(
     (tmp_path / "up.json").write_bytes(content)
 
     # When the developer runs `edu down`
-    result = edu("down", "--keep-databases", state=tmp_path)
+    result = edu_with_state("down", "--keep-databases", state=tmp_path)
 
     # Then it says what is wrong with which file, and nothing crashes
     assert result.returncode == 0, result.stderr

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,22 +20,14 @@ import pytest
 
 from edu_platform import load_registry
 from edu_platform.ports import free_port, port_is_free
+from tests.support.cli import run_edu
 from tests.support.postgres import free_port_base
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.e2e
 
 
 def edu(*args: str, env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "edu_cli.main", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_edu(*args, env=env, timeout=timeout)
 
 
 def call(url: str, method: str = "GET", body: Any = None, token: str = "") -> Any:
