@@ -11,6 +11,7 @@ and kill (issue 15).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import json
@@ -86,6 +87,30 @@ class Victim:
                 await conn.close()
 
         return run_sync(run())
+
+    @contextlib.contextmanager
+    def connections_held(self, function: str, count: int) -> Iterator[None]:
+        """``count`` connections to the function's database held open meanwhile (another
+        client using the server), on a loop of their own."""
+        opened, release = threading.Event(), threading.Event()
+
+        async def hold() -> None:
+            conns = [await asyncpg.connect(self.urls[function], timeout=10) for _ in range(count)]
+            opened.set()
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, release.wait)
+            finally:
+                for conn in conns:
+                    await conn.close()
+
+        holder = threading.Thread(target=lambda: asyncio.run(hold()), daemon=True)
+        holder.start()
+        assert opened.wait(30), "could not open the connections to hold"
+        try:
+            yield
+        finally:
+            release.set()
+            holder.join(30)
 
     def connections_of(self, function: str) -> int:
         """The function's sessions on the victim (all 20 when even this check is refused)."""

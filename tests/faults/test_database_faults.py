@@ -102,14 +102,15 @@ def test_a_frozen_database_answers_503_before_the_function_times_out(
 def test_after_connection_exhaustion_the_function_recovers_within_seconds(
     host: HostProcess, victim: Victim
 ) -> None:
-    # Given a notification database that accepts 20 connections, and twelve clients at once
-    # (twelve environments with pools of five want 60)
+    # Given a notification database that accepts 20 connections, 12 of them taken by another
+    # client (so that a second environment's pool of five cannot open however few environments
+    # the host needs on a fast machine), and twelve clients at once
     student = register(host.client)
 
     def read(_: str) -> Response:
         return host.client.get("/api/notifications/me", token=student.access_token)
 
-    with Load(read, workers=12) as load:
+    with victim.connections_held("notification", 12), Load(read, workers=12) as load:
         wait_until(lambda: load.started_workers() == 12, 240, "all twelve clients to start")
         time.sleep(8)
     flooded = Counter((o.status, o.code) for o in load.outcomes if o.from_function)
