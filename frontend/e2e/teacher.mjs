@@ -111,7 +111,10 @@ export async function run() {
     await page.getByLabel("Search courses").fill(title);
     await page.getByRole("link", { name: title }).click();
     await page.getByRole("heading", { level: 1, name: title }).waitFor();
-    const curriculum = await page.locator("section", { has: page.getByRole("heading", { name: "Curriculum" }) }).innerText();
+    // the curriculum loads beside the course: wait for its lessons before reading their order
+    const curriculumSection = page.locator("section", { has: page.getByRole("heading", { name: "Curriculum" }) });
+    await curriculumSection.getByText("Second lesson").first().waitFor();
+    const curriculum = await curriculumSection.innerText();
     assert(curriculum.indexOf("First lesson") < curriculum.indexOf("Second lesson"), "lessons in the new order");
     assert(curriculum.includes("Getting started"), "module shown");
     await snap(page, name, "public-course-page");
